@@ -1,0 +1,1 @@
+"""extractor: quantitative claims from earnings press releases, checked against their tables."""
