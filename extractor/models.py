@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
+import re
 from dataclasses import dataclass, field, fields
 from decimal import Decimal
 from enum import Enum
@@ -40,6 +41,7 @@ class BlockKind(str, Enum):
     DATELINE = "dateline"
     NARRATIVE = "narrative"
     HEADING = "heading"
+    ABOUT = "about"
     BOILERPLATE = "boilerplate"
     TABLE = "table"
 
@@ -99,11 +101,19 @@ class Record:
         return out
 
 
+_LABEL_JUNK = re.compile(r"[^a-z0-9&%/ ]+")
+
+
+def normalize_label(label: str) -> str:
+    """The comparable form of a table line label: lower case, punctuation dropped, one space."""
+    return " ".join(_LABEL_JUNK.sub(" ", label.lower()).split())
+
+
 def _month_end(year: int, month: int) -> dt.date:
     return dt.date(year, month, calendar.monthrange(year, month)[1])
 
 
-@dataclass(frozen=True, order=True)
+@dataclass(frozen=True)
 class Period:
     """A span of days (start..end, both inclusive) or an instant (a balance-sheet date)."""
 
@@ -143,6 +153,12 @@ class Period:
     @property
     def is_instant(self) -> bool:
         return self.instant is not None
+
+    def sort_key(self) -> tuple:
+        """Order by the day the period ends, then the longer span first; instants last on a day."""
+        last = self.instant or self.end or dt.date.min
+        first = self.instant or self.start or dt.date.min
+        return (last, self.instant is not None, first)
 
     @property
     def days(self) -> int:
@@ -190,10 +206,14 @@ class Block(Record):
 
 @dataclass(frozen=True)
 class Release:
-    """One decoded release. `text` is the whole decoded file; every offset points into it."""
+    """One decoded release. `text` is the whole decoded file; every offset points into it.
+
+    `clean` has the same length as `text`: markup and envelopes blanked to spaces, so the
+    later stages read plain prose while their offsets still point into `text`."""
 
     doc: str
     text: str
+    clean: str
     blocks: tuple[Block, ...]
     issuer: Issuer
     date: Optional[dt.date]

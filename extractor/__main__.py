@@ -1,0 +1,6 @@
+"""`python -m extractor` is the `extractor` command."""
+import sys
+
+from .cli import main
+
+sys.exit(main())

@@ -1,0 +1,549 @@
+"""Doc -> Claims: attach each figure the rules found to its metric, kind, qualifier, period, speaker.
+
+The choices are made from the sentence around the figure, with rules whose words live in
+patterns/ (metric cues, qualifier and change words, comparison markers, period phrases):
+  metric     the nearest metric cue that can carry the figure's unit, preferring a cue right
+             after the figure ("$16.0 million from the impairment") over one across "and";
+  kind       change / pct_change / ratio / margin_change from the words around the figure;
+  period     the period phrase nearest the figure on its own side of a comparison, else the
+             one its figure pair shares ("$9.4 million, or ($0.12) per share"), else the
+             paragraph's date or the reporting quarter; `base_period` from the phrase compared to.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass, replace
+from decimal import Decimal
+from typing import Iterable, Optional, Sequence
+
+from spacy.tokens import Doc, Span
+
+from . import periods as periods_mod
+from .models import Claim, Kind, Period, Qualifier, Quantity, Quote, Unit
+from .quantities import Lexicon, parse_figure
+from .quotes import speaker_at
+from .resources import Metric, Resources
+
+COMPARISON_UNITS = {Unit.PERCENT, Unit.POINTS, Unit.RATIO}
+TRAILING_FUNCTION_WORDS = {"the", "of", "that"}
+AFTER_CUE_REACH = 5
+AFTER_CUE_COST = 1.5
+ACROSS_AND_COST = 5.0
+SPECIFICITY = 0.5
+SPECIFICITY_CAP = 3.0
+CHANGE_REACH = 6
+YEAR_LIKE = re.compile(r"(19|20)\d\d")
+COMPARING_KINDS = (Kind.CHANGE, Kind.PCT_CHANGE, Kind.RATIO, Kind.MARGIN_CHANGE)
+CLAUSE_BREAKS = {"and", "but", "while", "whereas", ",", ";"}
+
+
+WHITESPACE = re.compile(r"\s+")
+PARAGRAPH_JOIN = "\n\n"
+
+
+@dataclass(frozen=True)
+class ProseView:
+    """The prose paragraphs with each whitespace run folded to one space, joined by blank lines.
+
+    Rules then see "$9.4 million" however the release wrapped its lines; `offsets[i]` is the
+    offset in the original text of `text[i]` (one extra entry for the end)."""
+
+    text: str
+    offsets: tuple[int, ...]
+    paragraphs: tuple[tuple[int, int], ...]
+
+    def original(self, start: int, end: int) -> tuple[int, int]:
+        return self.offsets[start], self.offsets[end - 1] + 1
+
+
+def prose_view(text: str, spans: Sequence[tuple[int, int]]) -> ProseView:
+    parts: list[str] = []
+    offsets: list[int] = []
+    paragraphs = []
+    for start, end in spans:
+        if parts:
+            parts.append(PARAGRAPH_JOIN)
+            offsets.extend([offsets[-1] + 1] * len(PARAGRAPH_JOIN))
+        begin = len(offsets)
+        position = start
+        for match in WHITESPACE.finditer(text, start, end):
+            parts.append(text[position:match.start()])
+            offsets.extend(range(position, match.start()))
+            if match.start() > start and match.end() < end:
+                parts.append(" ")
+                offsets.append(match.start())
+            position = match.end()
+        parts.append(text[position:end])
+        offsets.extend(range(position, end))
+        paragraphs.append((begin, len(offsets)))
+    offsets.append(offsets[-1] + 1 if offsets else 0)
+    return ProseView("".join(parts), tuple(offsets), tuple(paragraphs))
+
+
+def identity_view(text: str) -> ProseView:
+    return ProseView(text, tuple(range(len(text) + 1)), ((0, len(text)),))
+
+
+@dataclass(frozen=True)
+class ReleaseContext:
+    """What the claim builder needs from the rest of the release besides the prose itself."""
+
+    doc: str
+    text: str
+    view: ProseView
+    periods: "periods_mod.PeriodContext"
+    quotes: tuple[Quote, ...]
+    release_date: Optional[dt.date]
+
+    @property
+    def paragraphs(self) -> tuple[tuple[int, int], ...]:
+        return self.view.paragraphs
+
+
+@dataclass(frozen=True)
+class Figure:
+    span: Span
+    quantity: Quantity
+    rule: str
+    start: int
+    end: int
+
+
+@dataclass(frozen=True)
+class Mention:
+    """A period phrase of the sentence with what it resolved to and how it is used."""
+
+    start: int
+    end: int
+    ref: str
+    periods: tuple[Period, ...]
+    base: bool
+    base_only: bool
+
+
+def text_context(text: str, resources: Resources) -> ReleaseContext:
+    """Context for a bare text (the spaCy API without a release): periods from the text alone."""
+    return ReleaseContext(doc="<text>", text=text, view=identity_view(text),
+                          periods=periods_mod.build_context(text, None, [], resources.period_rules),
+                          quotes=(), release_date=None)
+
+
+class ClaimBuilder:
+    """spaCy component: builds `doc._.claims` from the figure and cue spans."""
+
+    def __init__(self, resources: Resources):
+        self.resources = resources
+
+    def __call__(self, doc: Doc) -> Doc:
+        context = doc._.release_context or text_context(doc.text, self.resources)
+        doc._.claims = build_claims(doc, context, self.resources)
+        return doc
+
+
+def build_claims(doc: Doc, context: ReleaseContext, resources: Resources) -> list[Claim]:
+    claims: list[Claim] = []
+    paragraph_metric: dict[int, str] = {}
+    for sentence in doc.sents:
+        figures = sentence_figures(doc, sentence, resources.lexicon)
+        if not figures:
+            continue
+        paragraph = paragraph_of(context.paragraphs, sentence.start_char)
+        builder = SentenceClaims(doc, sentence, figures, context, resources, paragraph,
+                                 paragraph_metric.get(paragraph))
+        found = builder.claims()
+        if found:
+            paragraph_metric[paragraph] = found[0].metric
+        claims.extend(found)
+    return claims
+
+
+def paragraph_of(paragraphs: Sequence[tuple[int, int]], offset: int) -> int:
+    for index, (start, end) in enumerate(paragraphs):
+        if start <= offset < end:
+            return index
+    return -1
+
+
+def sentence_figures(doc: Doc, sentence: Span, lexicon: Lexicon) -> list[Figure]:
+    figures = []
+    for span in doc.spans.get("figures", []):
+        if span.start < sentence.start or span.end > sentence.end:
+            continue
+        span = trimmed(span)
+        quantity = parse_figure(span.text, span.label_, lexicon)
+        if quantity is None or is_year(span, quantity):
+            continue
+        figures.append(Figure(span, quantity, span.id_ or span.label_, span.start_char, span.end_char))
+    return sorted(figures, key=lambda figure: figure.start)
+
+
+def trimmed(span: Span) -> Span:
+    """The figure words only: a count keeps its number ("48" of "48 of its ... systems")."""
+    doc, start, end = span.doc, span.start, span.end
+    if span.label_ == "COUNT" and end - start > 2:
+        end = start + 1
+    while end - start > 1 and doc[end - 1].lower_ in TRAILING_FUNCTION_WORDS:
+        end -= 1
+    if (start, end) == (span.start, span.end):
+        return span
+    return Span(doc, start, end, label=span.label_, span_id=span.id_)
+
+
+def is_year(span: Span, quantity: Quantity) -> bool:
+    return span.label_ == "COUNT" and YEAR_LIKE.fullmatch(span[0].text) is not None
+
+
+class SentenceClaims:
+    """The claims of one sentence; figures are decided together since they share phrases."""
+
+    def __init__(self, doc: Doc, sentence: Span, figures: list[Figure], context: ReleaseContext,
+                 resources: Resources, paragraph: int, paragraph_metric: Optional[str]):
+        self.doc, self.sentence, self.figures = doc, sentence, figures
+        self.context, self.resources, self.lexicon = context, resources, resources.lexicon
+        self.paragraph, self.paragraph_metric = paragraph, paragraph_metric
+        self.cues = [cue for cue in doc.spans.get("metric_cues", [])
+                     if sentence.start <= cue.start and cue.end <= sentence.end]
+        self.mentions = self.find_mentions()
+        self.lower = sentence.text.lower()
+
+    # ---- metric -------------------------------------------------------------------------
+    def compatible(self, metric: Metric, quantity: Quantity) -> bool:
+        if quantity.unit in metric.units:
+            return True
+        if quantity.unit in COMPARISON_UNITS:
+            return metric.id != "other"
+        return quantity.unit == Unit.USD and metric.units == (Unit.USD_PER_SHARE,) and quantity.value < 1000
+
+    def words_between(self, left: int, right: int) -> list:
+        return [token for token in self.doc[left:right] if not token.is_space]
+
+    def figure_between(self, left: int, right: int) -> bool:
+        return any(left <= figure.span.start < right for figure in self.figures)
+
+    def cue_cost(self, cue: Span, figure: Figure) -> Optional[float]:
+        span = figure.span
+        if cue.start < span.end and span.start < cue.end:
+            return -1.0
+        if cue.start >= span.end:
+            between = self.words_between(span.end, cue.start)
+            if len(between) > AFTER_CUE_REACH or self.figure_between(span.end, cue.start):
+                return None
+            if any(token.text in {",", ";"} for token in between):
+                return None
+            return len(between) + AFTER_CUE_COST
+        if cue.end <= span.start:
+            between = self.words_between(cue.end, span.start)
+            cost = float(len(between))
+            if self.joined_by_and(span) and self.has_cue_after(figure):
+                cost += ACROSS_AND_COST
+            return cost
+        return None
+
+    def joined_by_and(self, span: Span) -> bool:
+        """True when the figure opens a new conjunct ("... sales and $0.9 million from ...")."""
+        index = span.start - 1
+        while index >= self.sentence.start and (self.doc[index].is_space or
+                                                 self.doc[index].lower_ in {"a", "an", "the"}):
+            index -= 1
+        return index >= self.sentence.start and self.doc[index].lower_ in {"and", ",", "or"}
+
+    def has_cue_after(self, figure: Figure) -> bool:
+        return any(cue.start >= figure.span.end and self.cue_cost(cue, figure) is not None
+                   for cue in self.cues)
+
+    def choose_metric(self, figure: Figure) -> tuple[Metric, Optional[Span]]:
+        metrics = self.resources.metrics
+        best = None
+        for cue in self.cues:
+            metric = metrics[cue.label_]
+            if not self.compatible(metric, figure.quantity):
+                continue
+            cost = self.cue_cost(cue, figure)
+            if cost is not None:
+                cost -= min(SPECIFICITY_CAP, SPECIFICITY * (len(cue) - 1))
+            if cost is not None and (best is None or cost < best[0]):
+                best = (cost, cue)
+        if best is None:
+            fallback = metrics.get(self.paragraph_metric or "")
+            if fallback and self.compatible(fallback, figure.quantity) and fallback.id != "other":
+                return fallback, None
+            return metrics["other"], None
+        cue = self.elliptical(best[1], figure)
+        return metrics[cue.label_], cue
+
+    def elliptical(self, cue: Span, figure: Figure) -> Span:
+        """A bare "loss" after "gross loss" earlier in the sentence means that gross loss."""
+        if len(cue) != 1:
+            return cue
+        for earlier in self.cues:
+            if (earlier.end <= cue.start and len(earlier) > 1 and earlier[-1].lower_ == cue[0].lower_
+                    and self.compatible(self.resources.metrics[earlier.label_], figure.quantity)):
+                return earlier
+        return cue
+
+    # ---- kind and qualifier ---------------------------------------------------------------
+    def text_before(self, figure: Figure, reach: int) -> str:
+        start = max(self.sentence.start, figure.span.start - reach)
+        words = []
+        for token in self.doc[start:figure.span.start]:
+            if token.is_space:
+                continue
+            if token.text in {",", ";"} or self.figure_between(token.i, token.i + 1):
+                words = []
+                continue
+            words.append(token.lower_)
+        return " ".join(words)
+
+    def text_after(self, figure: Figure, reach: int) -> str:
+        words = []
+        for token in self.doc[figure.span.end:min(self.sentence.end, figure.span.end + reach)]:
+            if token.is_space:
+                continue
+            if token.text in {",", ";"}:
+                break
+            words.append(token.lower_)
+        return " ".join(words)
+
+    def qualifier(self, figure: Figure) -> Optional[Qualifier]:
+        inside = " ".join(figure.span.text.lower().split())
+        before = self.text_before(figure, 3)
+        for phrase in sorted(self.lexicon.qualifiers, key=len, reverse=True):
+            if inside.startswith(phrase + " ") or before == phrase or before.endswith(" " + phrase):
+                return Qualifier(self.lexicon.qualifiers[phrase])
+        return None
+
+    def without_qualifier(self, text: str) -> str:
+        for phrase in sorted(self.lexicon.qualifiers, key=len, reverse=True):
+            if text == phrase:
+                return ""
+            if text.endswith(" " + phrase):
+                return text[: -len(phrase) - 1]
+        return text
+
+    def kind(self, figure: Figure, metric: Metric) -> Kind:
+        unit = figure.quantity.unit
+        if unit == Unit.POINTS:
+            return Kind.MARGIN_CHANGE
+        if unit == Unit.RATIO:
+            return Kind.RATIO
+        after = self.text_after(figure, 3)
+        if unit == Unit.PERCENT and any(after == phrase or after.startswith(phrase + " ")
+                                        for phrase in ("of the", "of")):
+            return Kind.RATIO
+        before = self.without_qualifier(self.text_before(figure, CHANGE_REACH))
+        if any(before.endswith(phrase) for phrase in self.lexicon.amount_before):
+            return Kind.AMOUNT
+        changed = (self.change_word_before(before) or
+                   any(after == phrase or after.startswith(phrase + " ")
+                       for phrase in self.lexicon.change_after))
+        if changed:
+            return Kind.PCT_CHANGE if unit == Unit.PERCENT else Kind.CHANGE
+        if unit == Unit.PERCENT and Unit.PERCENT not in metric.units:
+            return Kind.PCT_CHANGE
+        return Kind.AMOUNT
+
+    def change_word_before(self, before: str) -> bool:
+        words = before.split()
+        for phrase in self.lexicon.change_before:
+            size = len(phrase.split())
+            for index in range(len(words) - size + 1):
+                if " ".join(words[index:index + size]) == phrase:
+                    following = words[index + size: index + size + 1]
+                    if following not in (["from"], ["to"]):
+                        return True
+        return False
+
+    # ---- periods ----------------------------------------------------------------------------
+    def find_mentions(self) -> list[Mention]:
+        found = []
+        offset = self.sentence.start_char
+        text = self.sentence.text
+        for mention in periods_mod.find_period_mentions(text, self.resources.period_rules):
+            resolved = periods_mod.resolve_periods(mention, self.context.periods)
+            if not resolved:
+                continue
+            base_only = mention.text.lower().strip() in self.lexicon.base_only_periods
+            base = base_only or self.after_comparison(text[:mention.start])
+            found.append(Mention(offset + mention.start, offset + mention.end,
+                                 mention.ref.value, tuple(resolved), base, base_only))
+        return found
+
+    def after_comparison(self, prefix: str) -> bool:
+        prefix = " ".join(prefix.lower().split())
+        prefix = re.sub(r"(\s+(in|for|during|of|at))?(\s+the)?$", "", prefix)
+        return any(prefix.endswith(marker) and (len(prefix) == len(marker) or
+                                                prefix[-len(marker) - 1] == " ")
+                   for marker in self.lexicon.comparison_markers)
+
+    def comparison_between(self, left: int, right: int) -> bool:
+        words = " " + " ".join(self.doc.text[left:right].lower().split()) + " "
+        return any(f" {marker} " in words for marker in self.lexicon.comparison_markers)
+
+    def clause_break_between(self, left: int, right: int) -> bool:
+        words = set(re.findall(r"[a-z]+|[,;]", self.doc.text[left:right].lower()))
+        return bool(words & CLAUSE_BREAKS)
+
+    def mentions_in(self, left: int, right: int) -> list[Mention]:
+        return [m for m in self.mentions if left <= m.start and m.end <= right]
+
+    def default_periods(self, metric: Metric) -> tuple[Period, ...]:
+        paragraph_date = self.paragraph_date()
+        if paragraph_date is not None:
+            return (paragraph_date,)
+        if metric.default_period == "release_date" and self.context.release_date:
+            return (Period.at(self.context.release_date),)
+        current = self.context.periods.current
+        return (current,) if current else ()
+
+    def paragraph_date(self) -> Optional[Period]:
+        """A paragraph that ends with its own date, "(Oct. 24, 2005.)", speaks of that day."""
+        if not 0 <= self.paragraph < len(self.context.paragraphs):
+            return None
+        start, end = self.context.paragraphs[self.paragraph]
+        tail = self.doc.text[max(start, end - 40):end]
+        dated = [m for m in periods_mod.find_period_mentions(tail, self.resources.period_rules)
+                 if m.ref == periods_mod.RefKind.DATE and not tail[m.end:].strip(" .)\n")]
+        if not dated:
+            return None
+        found = periods_mod.resolve_periods(dated[-1], self.context.periods)
+        return found[0] if found else None
+
+    def own_periods(self, index: int, kinds: list[Kind], chosen: list) -> tuple[Period, ...]:
+        """The period a figure speaks of (see the module docstring for the order of tries)."""
+        figure = self.figures[index]
+        compares = kinds[index] in COMPARING_KINDS
+        next_start = self.figures[index + 1].start if index + 1 < len(self.figures) else self.sentence.end_char
+        previous_end = self.figures[index - 1].end if index else self.sentence.start_char
+        after = [m for m in self.mentions_in(figure.end, next_start)
+                 if not m.base and not self.clause_break_between(figure.end, m.start)]
+        if after and not (compares and len(after[0].periods) == 1):
+            return self.shifted(after[0])
+        before = [m for m in self.mentions_in(previous_end, figure.start) if not m.base_only
+                  and (not m.base or not self.clause_break_between(m.end, figure.start))]
+        if before:
+            return self.shifted(before[-1])
+        if index and not self.comparison_between(previous_end, figure.start) and chosen[index - 1]:
+            return chosen[index - 1][:1] if compares else chosen[index - 1]
+        if not compares and (index == 0 or self.comparison_between(previous_end, figure.start)):
+            later = self.later_mention(index)
+            if later:
+                return self.shifted(later)
+        main = [m for m in self.mentions if not m.base and m.start < figure.start]
+        if main:
+            return self.shifted(main[0])
+        return ()
+
+    def later_mention(self, index: int) -> Optional[Mention]:
+        """A period named after a list of figures ("108 units, comprised of 48 ... and 60 ...,
+        in the second quarter") applies to all of them; a comparison figure ends the list."""
+        figure = self.figures[index]
+        limit = self.sentence.end_char
+        for other in self.figures[index + 1:]:
+            if other.quantity.unit in COMPARISON_UNITS:
+                limit = other.start
+                break
+        for mention in self.mentions_in(figure.end, limit):
+            if not mention.base and not self.comparison_between(figure.end, mention.start):
+                return mention
+        return None
+
+    def shifted(self, mention: Mention) -> tuple[Period, ...]:
+        """"A year ago, in the second quarter, ..." moves the quarter back a year."""
+        year_ago = periods_mod.RefKind.YEAR_AGO.value
+        if mention.ref == year_ago or not any(
+                m.ref == year_ago and m.start < mention.start for m in self.mentions):
+            return mention.periods
+        return tuple(periods_mod.year_ago(period) for period in mention.periods)
+
+    def base_period(self, figure: Figure, periods: tuple[Period, ...]) -> Optional[Period]:
+        period = periods[0] if periods else None
+        if len(periods) > 1:
+            return periods[1]
+        after = [m for m in self.mentions if m.start >= figure.end and
+                 (m.base or not self.figure_between_chars(figure.end, m.start))]
+        before = [m for m in self.mentions if m.end <= figure.start and m.base]
+        for mention in after + before[::-1]:
+            for candidate in mention.periods:
+                if candidate != period:
+                    return candidate
+        if period is None:
+            return None
+        if "sequential" in self.lower or "prior quarter" in self.lower:
+            return periods_mod.prior_quarter(period, self.context.periods)
+        return periods_mod.year_ago(period)
+
+    def figure_between_chars(self, left: int, right: int) -> bool:
+        return any(left <= figure.start < right for figure in self.figures)
+
+    def respectively(self) -> Optional[list[tuple[Period, ...]]]:
+        if not any(word in self.lower for word in self.lexicon.respectively):
+            return None
+        last = self.figures[-1].end
+        after = self.mentions_in(last, self.sentence.end_char)
+        spans = [period for mention in after for period in mention.periods]
+        if len(spans) != len(self.figures):
+            return None
+        return [(period,) for period in spans]
+
+    # ---- assembling -------------------------------------------------------------------------
+    def claims(self) -> list[Claim]:
+        metrics = [self.choose_metric(figure) for figure in self.figures]
+        kinds = [self.kind(figure, metric) for figure, (metric, _) in zip(self.figures, metrics)]
+        distributed = self.respectively()
+        chosen: list = []
+        for index in range(len(self.figures)):
+            chosen.append(distributed[index] if distributed else self.own_periods(index, kinds, chosen))
+        out = []
+        for index, figure in enumerate(self.figures):
+            out.extend(self.claims_for(figure, metrics[index], kinds[index], chosen[index]))
+        return out
+
+    def claims_for(self, figure: Figure, chosen_metric: tuple[Metric, Optional[Span]], kind: Kind,
+                   periods: tuple[Period, ...]) -> list[Claim]:
+        metric, cue = chosen_metric
+        unit = figure.quantity.unit
+        if unit == Unit.USD and metric.units == (Unit.USD_PER_SHARE,):
+            unit = Unit.USD_PER_SHARE
+        if not periods:
+            periods = self.default_periods(metric)
+        if kind in COMPARING_KINDS:
+            base = fit_period(self.base_period(figure, periods), metric)
+            periods = periods[:1]
+        else:
+            base = None
+        label = cue.text if cue is not None else self.label_after(figure)
+        start, end = self.context.view.original(figure.start, figure.end)
+        return [Claim(
+            doc=self.context.doc, start=start, end=end, text=self.context.text[start:end],
+            sentence=self.sentence.text.strip(), metric=metric.id, label=label, kind=kind,
+            value=figure.quantity.value, unit=unit, qualifier=self.qualifier(figure),
+            period=fit_period(period, metric), base_period=base, segment=None,
+            speaker=speaker_at(self.context.quotes, start), rule=figure.rule,
+            precision=figure.quantity.precision,
+        ) for period in periods or (None,)]
+
+    def label_after(self, figure: Figure) -> str:
+        words = [token.text for token in self.doc[figure.span.end:figure.span.end + 6]
+                 if not token.is_space]
+        kept = []
+        for word in words:
+            if not word.isalpha() or (kept and word.lower() in {"and", "or", "which", "that"}):
+                break
+            kept.append(word)
+        return " ".join(kept) or figure.span.text
+
+
+def fit_period(period: Optional[Period], metric: Metric) -> Optional[Period]:
+    """A level takes the end of a span; a flow given a date takes the quarter ending then."""
+    if period is None:
+        return None
+    if metric.is_instant and not period.is_instant:
+        return Period.at(period.end) if period.end else None
+    if not metric.is_instant and period.is_instant and metric.default_period == "current":
+        return Period.months_ending(period.instant, 3)
+    return period
+
+
+def claims_in(docs: Iterable[Doc]) -> list[Claim]:
+    return [claim for doc in docs for claim in (doc._.claims or [])]

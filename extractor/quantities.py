@@ -1,0 +1,150 @@
+"""Figure text -> Quantity: value fully scaled, unit, precision of the last stated digit.
+
+Our code owns scale words, accounting negatives and the unit vocabulary (patterns/lexicon.json),
+because quantulum3 mis-scales ("quarter" = 0.25, years, times of day) when run over prose. It is
+consulted only for a unit word our vocabulary does not know, on the short span found; its quirks
+(lazy 2 s import, a warning about its optional classifier, float values) stay in this module.
+"""
+from __future__ import annotations
+
+import re
+import warnings
+from dataclasses import dataclass
+from decimal import Decimal
+from functools import lru_cache
+from typing import Mapping, Optional
+
+from .models import Quantity, Unit
+
+NUMBER = re.compile(r"\.?\d[\d,]*(?:\.\d+)?")
+
+
+@dataclass(frozen=True)
+class Lexicon:
+    """Words that carry numbers: scales, units, qualifiers, ratio words (from patterns/)."""
+
+    scales: Mapping[str, Decimal]
+    units: Mapping[str, Unit]
+    unit_scales: Mapping[str, Decimal]
+    number_words: Mapping[str, Decimal]
+    ratio_words: Mapping[str, Decimal]
+    multiple_words: Mapping[str, Decimal]
+    qualifiers: Mapping[str, str]
+    change_before: tuple[str, ...]
+    change_after: tuple[str, ...]
+    amount_before: tuple[str, ...]
+    ratio_after: tuple[str, ...]
+    comparison_markers: tuple[str, ...]
+    base_only_periods: tuple[str, ...]
+    respectively: tuple[str, ...]
+
+
+def parse_number(text: str, lexicon: Lexicon) -> Optional[tuple[Decimal, Decimal]]:
+    """A printed number or number word -> (value, unit of its last digit)."""
+    cleaned = text.replace(",", "").strip()
+    if NUMBER.fullmatch(text.strip()):
+        value = Decimal(cleaned if not cleaned.startswith(".") else "0" + cleaned)
+        decimals = len(cleaned.split(".")[1]) if "." in cleaned else 0
+        return value, Decimal(1).scaleb(-decimals)
+    word = lexicon.number_words.get(cleaned.lower())
+    if word is not None:
+        return word, Decimal(1)
+    return None
+
+
+def split_words(text: str) -> list[str]:
+    """Tokens of a short figure span: numbers, words, and the symbols $ % ( )."""
+    return re.findall(r"\.?\d[\d,]*(?:\.\d+)?|[A-Za-z]+(?:-[A-Za-z]+)*|[$%()]", text)
+
+
+def scale_of(words: list[str], lexicon: Lexicon) -> Decimal:
+    for word in words:
+        scale = lexicon.scales.get(word.lower())
+        if scale is not None:
+            return scale
+    return Decimal(1)
+
+
+def unit_of(words: list[str], lexicon: Lexicon) -> Optional[tuple[Unit, Decimal]]:
+    """The unit named by the span's words, longest phrase first; quantulum3 as a fallback."""
+    lowered = [word.lower() for word in words]
+    for size in (2, 1):
+        for index in range(len(lowered) - size + 1):
+            phrase = " ".join(lowered[index:index + size])
+            if phrase in lexicon.units:
+                return lexicon.units[phrase], lexicon.unit_scales.get(phrase, Decimal(1))
+    unknown = [word for word in lowered if word.isalpha() and word not in lexicon.scales]
+    if unknown:
+        return unit_from_quantulum(" ".join(["1"] + unknown[-1:]))
+    return None
+
+
+def money(text: str, words: list[str], lexicon: Lexicon, per_share: bool) -> Optional[Quantity]:
+    number = next((parse_number(word, lexicon) for word in words if NUMBER.fullmatch(word)), None)
+    if number is None:
+        return None
+    value, precision = number
+    lowered = [word.lower() for word in words]
+    if "cents" in lowered or "cent" in lowered:
+        value, precision = value / 100, precision / 100
+    scale = scale_of(words, lexicon)
+    unit = Unit.USD_PER_SHARE if per_share else Unit.USD
+    negative = text.strip().startswith("(") and ")" in text
+    return Quantity(value=value * scale, unit=unit, precision=precision * scale, negative=negative)
+
+
+def measured(words: list[str], lexicon: Lexicon) -> Optional[Quantity]:
+    """A number with a scale word and a unit: "11.3 megawatts", "Ten million hours"."""
+    number = next((parse_number(word, lexicon) for word in words if parse_number(word, lexicon)), None)
+    unit = unit_of(words, lexicon)
+    if number is None or unit is None:
+        return None
+    value, precision = number
+    scale = scale_of(words, lexicon) * unit[1]
+    return Quantity(value=value * scale, unit=unit[0], precision=precision * scale)
+
+
+def ratio(text: str, lexicon: Lexicon) -> Optional[Quantity]:
+    lowered = " ".join(text.lower().replace(" - ", "-").split())
+    for phrase, value in sorted(lexicon.ratio_words.items(), key=lambda item: -len(item[0])):
+        if re.search(rf"\b{re.escape(phrase)}\b", lowered):
+            return Quantity(value=value, unit=Unit.RATIO, precision=Decimal("0.05"))
+    return None
+
+
+def parse_figure(text: str, label: str, lexicon: Lexicon) -> Optional[Quantity]:
+    """Read one figure span found by the figure rules; None when it holds no figure after all."""
+    words = split_words(text)
+    if label in ("MONEY", "PER_SHARE"):
+        return money(text, words, lexicon, per_share=label == "PER_SHARE")
+    if label == "RATIO":
+        return ratio(text, lexicon)
+    if label == "ZERO":
+        return Quantity(value=Decimal(0), unit=Unit.USD, precision=Decimal(1))
+    if label == "COUNT":
+        number = parse_number(words[0], lexicon) if words else None
+        return Quantity(value=number[0], unit=Unit.UNITS, precision=number[1]) if number else None
+    return measured(words, lexicon)
+
+
+@lru_cache(maxsize=512)
+def unit_from_quantulum(text: str) -> Optional[tuple[Unit, Decimal]]:
+    """Ask quantulum3 for a unit our vocabulary lacks; map its unit name onto ours."""
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            from quantulum3 import parser
+            found = parser.parse(text)
+    except Exception:  # quantulum3 raises assorted errors on odd input: treat as "no unit"
+        return None
+    for quantity in found:
+        mapped = QUANTULUM_UNITS.get(quantity.unit.name)
+        if mapped:
+            return mapped, Decimal(1)
+    return None
+
+
+QUANTULUM_UNITS = {
+    "megawatt": Unit.MW, "kilowatt": Unit.KW, "megawatt hour": Unit.MWH, "kilowatt hour": Unit.KWH,
+    "hour": Unit.HOURS, "percentage": Unit.PERCENT,
+}
