@@ -31,6 +31,9 @@ AFTER_CUE_REACH = 5
 AFTER_CUE_COST = 1.5
 ACROSS_AND_COST = 5.0
 SPECIFICITY = 0.5
+ATTACHED_COST = 0.5
+ATTACHED_BASE = 1.0
+COMPONENT_COST = 3.0
 SPECIFICITY_CAP = 3.0
 CHANGE_REACH = 6
 YEAR_LIKE = re.compile(r"(19|20)\d\d")
@@ -204,6 +207,7 @@ class SentenceClaims:
         self.paragraph, self.paragraph_metric = paragraph, paragraph_metric
         self.cues = [cue for cue in doc.spans.get("metric_cues", [])
                      if sentence.start <= cue.start and cue.end <= sentence.end]
+        self.text = context.view.text
         self.mentions = self.find_mentions()
         self.lower = sentence.text.lower()
 
@@ -231,12 +235,16 @@ class SentenceClaims:
                 return None
             if any(token.text in {",", ";"} for token in between):
                 return None
+            if all(token.lower_ in self.lexicon.attach_after for token in between):
+                return ATTACHED_COST * len(between) + ATTACHED_BASE
             return len(between) + AFTER_CUE_COST
         if cue.end <= span.start:
             between = self.words_between(cue.end, span.start)
             cost = float(len(between))
             if self.joined_by_and(span) and self.has_cue_after(figure):
                 cost += ACROSS_AND_COST
+            if any(token.lower_ in self.lexicon.component_verbs for token in between):
+                cost += COMPONENT_COST
             return cost
         return None
 
@@ -268,7 +276,8 @@ class SentenceClaims:
             fallback = metrics.get(self.paragraph_metric or "")
             if fallback and self.compatible(fallback, figure.quantity) and fallback.id != "other":
                 return fallback, None
-            return metrics["other"], None
+            default = self.lexicon.unit_default_metrics.get(figure.quantity.unit, "other")
+            return metrics[default], None
         cue = self.elliptical(best[1], figure)
         return metrics[cue.label_], cue
 
@@ -377,11 +386,11 @@ class SentenceClaims:
                    for marker in self.lexicon.comparison_markers)
 
     def comparison_between(self, left: int, right: int) -> bool:
-        words = " " + " ".join(self.doc.text[left:right].lower().split()) + " "
+        words = " " + " ".join(self.text[left:right].lower().split()) + " "
         return any(f" {marker} " in words for marker in self.lexicon.comparison_markers)
 
     def clause_break_between(self, left: int, right: int) -> bool:
-        words = set(re.findall(r"[a-z]+|[,;]", self.doc.text[left:right].lower()))
+        words = set(re.findall(r"[a-z]+|[,;]", self.text[left:right].lower()))
         return bool(words & CLAUSE_BREAKS)
 
     def mentions_in(self, left: int, right: int) -> list[Mention]:
@@ -401,7 +410,7 @@ class SentenceClaims:
         if not 0 <= self.paragraph < len(self.context.paragraphs):
             return None
         start, end = self.context.paragraphs[self.paragraph]
-        tail = self.doc.text[max(start, end - 40):end]
+        tail = self.text[max(start, end - 40):end]
         dated = [m for m in periods_mod.find_period_mentions(tail, self.resources.period_rules)
                  if m.ref == periods_mod.RefKind.DATE and not tail[m.end:].strip(" .)\n")]
         if not dated:
@@ -461,7 +470,8 @@ class SentenceClaims:
         if len(periods) > 1:
             return periods[1]
         after = [m for m in self.mentions if m.start >= figure.end and
-                 (m.base or not self.figure_between_chars(figure.end, m.start))]
+                 (m.base or not self.figure_between_chars(figure.end, m.start)
+                  or self.comparison_between(figure.end, m.start))]
         before = [m for m in self.mentions if m.end <= figure.start and m.base]
         for mention in after + before[::-1]:
             for candidate in mention.periods:
@@ -513,15 +523,23 @@ class SentenceClaims:
         else:
             base = None
         label = cue.text if cue is not None else self.label_after(figure)
+        if self.forecast(figure) and metric.id != "guidance":
+            metric, label = self.resources.metrics["guidance"], f"{metric.id}: {label}"
         start, end = self.context.view.original(figure.start, figure.end)
         return [Claim(
             doc=self.context.doc, start=start, end=end, text=self.context.text[start:end],
             sentence=self.sentence.text.strip(), metric=metric.id, label=label, kind=kind,
-            value=figure.quantity.value, unit=unit, qualifier=self.qualifier(figure),
+            value=figure.quantity.value, value_high=figure.quantity.value_high, unit=unit,
+            qualifier=self.qualifier(figure),
             period=fit_period(period, metric), base_period=base, segment=None,
             speaker=speaker_at(self.context.quotes, start), rule=figure.rule,
             precision=figure.quantity.precision,
         ) for period in periods or (None,)]
+
+    def forecast(self, figure: Figure) -> bool:
+        """A figure after "expects", "outlook" ... in its sentence is a forecast (guidance)."""
+        return any(token.lower_ in self.lexicon.forecast_cues
+                   for token in self.doc[self.sentence.start:figure.span.start])
 
     def label_after(self, figure: Figure) -> str:
         words = [token.text for token in self.doc[figure.span.end:figure.span.end + 6]

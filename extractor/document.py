@@ -19,7 +19,7 @@ import datetime as dt
 import html
 import re
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from enum import Enum
 from pathlib import Path
 from typing import Iterable, Iterator, Optional, Union
@@ -155,7 +155,7 @@ class _Section:
     start: int
     end: int
     exhibit: str
-    is_release: bool
+    is_release: bool = False
 
 
 @dataclass(frozen=True)
@@ -179,16 +179,15 @@ def _sections(text: str) -> tuple[_Section, ...]:
     """The press release and the other EX-99 exhibits of an EDGAR submission (or the whole text)."""
     documents = list(_edgar_documents(text))
     if not documents:
-        return (_Section(0, len(text), DEFAULT_EXHIBIT, True),)
+        return (_Section(0, len(text), DEFAULT_EXHIBIT, is_release=True),)
     release = _pick_press_release(documents)
-    return tuple(
-        _Section(start, end, kind, (kind, start, end) == release)
-        for kind, start, end in documents
-        if (kind, start, end) == release or _EX99_TYPE_RE.match(kind))
+    return tuple(replace(document, is_release=True) if document is release else document
+                 for document in documents
+                 if document is release or _EX99_TYPE_RE.match(document.exhibit))
 
 
-def _edgar_documents(text: str) -> Iterator[tuple[str, int, int]]:
-    """(TYPE, start, end) of the <TEXT> body of each <DOCUMENT> of a full submission."""
+def _edgar_documents(text: str) -> Iterator[_Section]:
+    """The <TEXT> body of each <DOCUMENT> of a full submission, named by its <TYPE>."""
     openings = list(_DOCUMENT_RE.finditer(text))
     for number, opening in enumerate(openings):
         limit = openings[number + 1].start() if number + 1 < len(openings) else len(text)
@@ -199,23 +198,23 @@ def _edgar_documents(text: str) -> Iterator[tuple[str, int, int]]:
             continue
         body_end = _TEXT_END_RE.search(text, body.end(), end)
         kind = _TYPE_RE.search(text, opening.end(), body.start())
-        yield (kind.group(1).upper() if kind else "", body.end(),
-               body_end.start() if body_end else end)
+        yield _Section(body.end(), body_end.start() if body_end else end,
+                       kind.group(1).upper() if kind else "")
 
 
-def _pick_press_release(documents: list[tuple[str, int, int]]) -> tuple[str, int, int]:
+def _pick_press_release(documents: list[_Section]) -> _Section:
     """EX-99.1 (or EX-99), else the first EX-99.x, else the first document."""
     for matches in (_PRESS_RELEASE_TYPE_RE.fullmatch, _EX99_TYPE_RE.match):
         for document in documents:
-            if matches(document[0]):
+            if matches(document.exhibit):
                 return document
     return documents[0]
 
 
-def _sec_header(text: str, sections: tuple[_Section, ...]) -> _SecHeader:
+def _sec_header(text: str) -> _SecHeader:
     """Company name and filing date from the SEC header, which precedes the first document."""
     opening = _DOCUMENT_RE.search(text)
-    if not opening or len(sections) == 1 and sections[0].start == 0:
+    if not opening:
         return _SecHeader(None, None)
     header = text[:opening.start()]
     name = _CONFORMED_NAME_RE.search(header)
@@ -284,9 +283,8 @@ def _markup_edits(text: str, start: int, end: int) -> Iterator[Edit]:
 
 def _exhibit_label_edit(clean: str, section: _Section) -> Edit:
     """Blank an "Exhibit 99.1" label that opens an exhibit: it is not part of the release."""
-    start = len(clean[section.start:section.end]) - len(clean[section.start:section.end].lstrip())
-    start += section.start
-    end = start
+    body = clean[section.start:section.end]
+    start = end = section.start + len(body) - len(body.lstrip())
     while end < section.end and clean[end] not in "\r\n":
         end += 1
     if _EXHIBIT_LABEL_RE.fullmatch(clean[start:end].strip()):
@@ -316,8 +314,9 @@ class _Line:
 _LINE_BREAKS = "\r\n\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029"
 _RULE_CHARS = frozenset("-=_—– \t")
 _NUMBER = r"(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?|\.\d+"
-_FIGURE = rf"[$(]*-?[$(]*(?:{_NUMBER})\)?%?\)?"
-_CELL_RE = re.compile(rf"{_FIGURE}(?:[$(]+-?[$(]*(?:{_NUMBER})\)?%?\)?)*|-{{1,3}}|[—–$)%]")
+_FIGURE = rf"-?[$(]*(?:{_NUMBER})\)?%?\)?"   # after any "$(": 1,234  (5.6)  12%  $.001
+_CELL_RE = re.compile(  # one column's figure, or two glued ("$(9,147,000)$(21,064,000)")
+    rf"[$(]*{_FIGURE}(?:[$(]+{_FIGURE})*|-{{1,3}}|[—–$)%]")
 _CELL_ENDINGS = frozenset("0123456789)%$-—–")
 _DASH_CELL_RE = re.compile(r"-{1,3}|[—–]")
 _TOKEN_RE = re.compile(r"\S+")
@@ -667,6 +666,10 @@ def _paragraphs(lines: list[_Line], in_table: set[int],
 
 
 def _opens_paragraph(line: _Line, previous: _Line, first: _Line, single: bool) -> bool:
+    """Whether `line` starts a paragraph although no blank line precedes it.
+
+    An indent deeper than the line before, but no deeper than the paragraph's first line, is
+    EDGAR's new paragraph; deeper still, it is the hanging indent of a list item or contact."""
     if previous.indent < line.indent <= first.indent:
         return True
     if _LIST_MARKER_RE.match(line.body + " ") and (
@@ -820,8 +823,8 @@ def _name_with_suffix(clean: str, section: _Section) -> Optional[str]:
     for match in _SUFFIX_RE.finditer(clean, section.start, section.end):
         name = _name_before(clean, match.start(), section.start)
         if name:
-            return f"{name}{match.group()}" if match.group().startswith(",") else \
-                f"{name} {match.group('suffix')}"
+            comma = "," if match.group().startswith(",") else ""
+            return f"{name}{comma} {match.group('suffix')}"
     return None
 
 
@@ -846,10 +849,8 @@ def _name_before(clean: str, position: int, floor: int) -> Optional[str]:
 
 def _after_break(token: str) -> tuple[str, bool]:
     """The part of a token after a dateline dash or a wire slash, and whether there was one."""
-    cut = max((token.rfind(mark) + len(mark), mark) for mark in _NAME_BREAKS)
-    if cut[0] >= len(cut[1]):
-        return token[cut[0]:], True
-    return token, False
+    ends = [token.rfind(mark) + len(mark) for mark in _NAME_BREAKS if mark in token]
+    return (token[max(ends):], True) if ends else (token, False)
 
 
 def _continues_name(word: str, words: list[str]) -> bool:
@@ -914,7 +915,7 @@ def read_release(source: Source, doc: Optional[str] = None, *,
     _check_content(text)
     sections = _sections(text)
     clean = _clean(text, sections)
-    header = _sec_header(text, sections)
+    header = _sec_header(text)
     blocks: list[Block] = []
     release_blocks: list[Block] = []
     dateline = None

@@ -113,7 +113,8 @@ def add_figure_ruler(nlp: Language, resources: Resources) -> None:
         "spans_key": FIGURES, "phrase_matcher_attr": "LOWER",
         "spans_filter": {"@misc": "spacy.first_longest_spans_filter.v1"},
     })
-    ruler.add_patterns([dict(row) for row in resources.figure_patterns])
+    ruler.add_patterns([{key: row[key] for key in ("id", "label", "pattern")}
+                        for row in resources.figure_patterns])
 
 
 def build_nlp(resources: Resources) -> Language:

@@ -32,7 +32,7 @@ from .models import Period
 __all__ = [
     "RefKind", "PeriodRule", "PeriodMention", "FiscalCalendar", "PeriodContext",
     "compile_period_rules", "find_period_mentions", "infer_calendar", "build_context",
-    "reporting_period", "resolve", "resolve_periods", "quarter_of_fiscal_year", "prior_quarter",
+    "resolve", "resolve_periods", "quarter_of_fiscal_year", "prior_quarter",
     "year_ago", "as_instant", "as_span", "read_date",
 ]
 
@@ -346,9 +346,9 @@ def _literal_period(mention: PeriodMention, release_date: Optional[dt.date]) -> 
     if mention.ref is RefKind.AS_OF:
         return Period.at(on)
     count = _read_count(mention.group("count"))
-    if mention.ref is RefKind.MONTHS_ENDED and count and 0 < count <= 60:
+    if mention.ref is RefKind.MONTHS_ENDED and 0 < (count or 0) <= 60:
         return Period.months_ending(on, count)
-    if mention.ref is RefKind.WEEKS_ENDED and count and 0 < count <= 60:
+    if mention.ref is RefKind.WEEKS_ENDED and 0 < (count or 0) <= 60:
         return Period.weeks_ending(on, count)
     if mention.ref is RefKind.QUARTER_ENDED:
         return Period.months_ending(on, 3) if _is_month_aligned(Period.at(on)) else \
@@ -396,18 +396,9 @@ def _prose_quarter(mentions: Sequence[PeriodMention],
 
 
 def _last_quarter_before(day: dt.date, calendar: FiscalCalendar) -> Period:
+    """The last full quarter before a release date: what a release without tables reports."""
     year, number = calendar.quarter_of(day)
-    quarter = calendar.quarter(number, year)
-    if quarter.end < day:
-        return quarter
     return calendar.quarter(number - 1, year) if number > 1 else calendar.quarter(4, year - 1)
-
-
-def reporting_period(text: str, release_date: Optional[dt.date], table_periods: Sequence[Period],
-                     rules: Sequence[PeriodRule] = ()) -> Optional[Period]:
-    """The quarter the release reports, from its tables, else its prose; None if neither says."""
-    return _table_quarter(table_periods) or \
-        _prose_quarter(find_period_mentions(text, rules), release_date)
 
 
 def _week_weekday(current: Optional[Period]) -> Optional[int]:

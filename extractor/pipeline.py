@@ -89,7 +89,7 @@ def reconcile_group(results: Sequence[ReleaseResult], resources: Resources) -> G
     issuer = results[0].release.issuer.name if results else None
     return GroupResult(
         releases=updated,
-        restatements=tuple(reconcile.find_restatements(facts, issuer)),
+        restatements=tuple(reconcile.find_restatements(facts, issuer, resources.metrics)),
         corroborations=tuple(reconcile.corroborate(claims)),
     )
 

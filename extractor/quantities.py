@@ -36,6 +36,10 @@ class Lexicon:
     ratio_after: tuple[str, ...]
     comparison_markers: tuple[str, ...]
     base_only_periods: tuple[str, ...]
+    attach_after: frozenset
+    component_verbs: frozenset
+    unit_default_metrics: Mapping[Unit, str]
+    forecast_cues: frozenset
     respectively: tuple[str, ...]
 
 
@@ -112,9 +116,22 @@ def ratio(text: str, lexicon: Lexicon) -> Optional[Quantity]:
     return None
 
 
+def money_range(words: list[str], lexicon: Lexicon) -> Optional[Quantity]:
+    """"$2.10 to $2.20 billion": both ends take the scale printed after the second."""
+    numbers = [parse_number(word, lexicon) for word in words if NUMBER.fullmatch(word)]
+    if len(numbers) != 2 or None in numbers:
+        return None
+    scale = scale_of(words, lexicon)
+    (low, precision), (high, _) = numbers
+    return Quantity(value=low * scale, unit=Unit.USD, precision=precision * scale,
+                    value_high=high * scale)
+
+
 def parse_figure(text: str, label: str, lexicon: Lexicon) -> Optional[Quantity]:
     """Read one figure span found by the figure rules; None when it holds no figure after all."""
     words = split_words(text)
+    if label == "MONEY_RANGE":
+        return money_range(words, lexicon)
     if label in ("MONEY", "PER_SHARE"):
         return money(text, words, lexicon, per_share=label == "PER_SHARE")
     if label == "RATIO":

@@ -248,7 +248,7 @@ def build_series(entries: Iterable[Entry]) -> Series:
     by_end: dict = {}
     for entry in entries:
         by_period.setdefault(entry.key, []).append(entry)
-        if not entry.key.is_instant:
+        if entry.key.start is not None and entry.key.end is not None:
             by_start.setdefault(entry.key.start, []).append(entry)
             by_end.setdefault(entry.key.end, []).append(entry)
     return Series(frozen_index(by_period), frozen_index(by_start), frozen_index(by_end))
@@ -349,14 +349,13 @@ class Tables:
     def entries(self, aliases: tuple[str, ...], instant: bool, units: Optional[frozenset],
                 segment: Optional[str]) -> Iterable[Entry]:
         statements = LEVEL_STATEMENTS if instant else FLOW_STATEMENTS
-        fits = lambda fact: units is None or fact.unit in units  # noqa: E731
         for alias, line in enumerate(aliases):
             for fact in self.lines(segment).get(line, ()):
-                if fact.period.is_instant == instant and fits(fact):
+                if fact.period.is_instant == instant and unit_fits(fact, units):
                     yield Entry(fact.period, fact, alias, statements.index(fact.statement))
             if instant:
                 for fact, day in self.boundaries(segment).get(line, ()):
-                    if fits(fact):
+                    if unit_fits(fact, units):
                         yield Entry(day, fact, alias, statements.index(fact.statement))
 
     # -- figures ---------------------------------------------------------------------------
@@ -378,10 +377,10 @@ class Tables:
         """The best table figure for a metric and period: printed, or derived from printed ones."""
         series = self.series(metric.table_lines, metric.is_instant, units, segment)
         candidates = list(self.printed(series, period, scope))
-        if not period.is_instant and period.start is not None:
+        if period.start is not None and period.end is not None:
             candidates += self.cumulative_differences(series, period, scope)
-            if metric.id in LEVEL_CHANGES:
-                level = self.metrics[LEVEL_CHANGES[metric.id]]
+            level = self.metrics.get(LEVEL_CHANGES.get(metric.id, ""))
+            if level is not None:
                 levels = self.series(level.table_lines, True, units, segment)
                 candidates += self.level_differences(levels, period, scope)
         if metric.id in COMPOSITES:
@@ -420,8 +419,10 @@ class Tables:
 
     def composite(self, metric: Metric, period: Period, units: Optional[frozenset],
                   segment: Optional[str], scope: Scope) -> Iterable[Figure]:
-        parts = [self.figure(self.metrics[ident], period, units, segment, scope)
-                 for ident in COMPOSITES[metric.id]]
+        components = [self.metrics.get(ident) for ident in COMPOSITES[metric.id]]
+        if not all(components):
+            return
+        parts = [self.figure(part, period, units, segment, scope) for part in components]
         if all(parts):
             yield Figure(tuple(term for part in parts for term in part.terms),
                          (sum(part.rank[0] for part in parts), COMPOSITE, tuple(part.rank for part in parts)))
@@ -439,9 +440,11 @@ class Tables:
                scope: Scope) -> Optional[Level]:
         """A margin in percent: the profit line in table sign (a loss negative) over revenue."""
         profits, revenue = MARGINS[metric.id]
-        aliases = tuple(dict.fromkeys(line for ident in profits
+        aliases = tuple(dict.fromkeys(line for ident in profits if ident in self.metrics
                                       for line in self.metrics[ident].table_lines))
-        profit = replace(self.metrics[profits[0]], id=f"{metric.id}:numerator", table_lines=aliases)
+        if not aliases or revenue not in self.metrics:
+            return None
+        profit = replace(metric, id=f"{metric.id}:numerator", table_lines=aliases)
         numerator = self.figure(profit, period, MONEY, segment, scope)
         denominator = self.figure(self.metrics[revenue], period, MONEY, segment, scope)
         if numerator is None or denominator is None:
@@ -505,6 +508,10 @@ class Tables:
         return self._later[key]
 
 
+def unit_fits(fact: Fact, units: Optional[frozenset]) -> bool:
+    return units is None or fact.unit in units
+
+
 def segment_key(segment: Optional[str]) -> Optional[str]:
     return normalize_label(segment) if segment else None
 
@@ -533,6 +540,7 @@ class Band:
 
 
 def band(claim: Claim, unit_digit: Decimal) -> Band:
+    """The spec's tolerance row for the claim's kind; ratios in words ignore the stated digits."""
     half = unit_digit / 2
     if claim.kind is Kind.AMOUNT:
         return Band(half, unit_digit, half)

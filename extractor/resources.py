@@ -135,7 +135,8 @@ def load_metrics(directory: Path) -> Mapping[str, Metric]:
 
 LEXICON_KEYS = {"scales", "units", "unit_scales", "number_words", "ratio_words", "multiple_words",
                 "qualifiers", "change_before", "change_after", "amount_before", "ratio_after",
-                "comparison_markers", "base_only_periods", "respectively"}
+                "comparison_markers", "base_only_periods", "respectively", "attach_after",
+                "component_verbs", "unit_default_metrics", "forecast_cues"}
 QUALIFIERS = {"approximately", "nearly", "more than", "less than", "up to"}
 
 
@@ -164,12 +165,17 @@ def load_lexicon(directory: Path) -> Lexicon:
         amount_before=phrases("amount_before"), ratio_after=phrases("ratio_after"),
         comparison_markers=phrases("comparison_markers"),
         base_only_periods=phrases("base_only_periods"),
+        attach_after=frozenset(data["attach_after"]), component_verbs=frozenset(data["component_verbs"]),
+        unit_default_metrics=MappingProxyType({Unit(unit): metric for unit, metric
+                                               in data["unit_default_metrics"].items()}),
+        forecast_cues=frozenset(data["forecast_cues"]),
         respectively=phrases("respectively"),
     )
 
 
-FIGURE_KEYS = {"id", "label", "pattern"}
-FIGURE_LABELS = {"MONEY", "PER_SHARE", "PERCENT", "POINTS", "QUANTITY", "COUNT", "RATIO", "ZERO"}
+FIGURE_KEYS = {"id", "label", "pattern", "example"}
+FIGURE_LABELS = {"MONEY", "PER_SHARE", "PERCENT", "POINTS", "QUANTITY", "COUNT", "RATIO", "ZERO",
+                 "MONEY_RANGE"}
 
 
 def load_figure_patterns(directory: Path) -> tuple[dict, ...]:
@@ -198,6 +204,12 @@ class Resources:
         return self.metrics[ident]
 
 
+def check_metric_references(metrics: Mapping[str, Metric], lexicon: Lexicon) -> None:
+    dangling = set(lexicon.unit_default_metrics.values()) - set(metrics)
+    if dangling:
+        raise PatternError(f"lexicon.json: unit_default_metrics names unknown metrics {sorted(dangling)}")
+
+
 def load_resources(directory: Optional[Path] = None) -> Resources:
     """Read and validate every file of patterns/ (the packaged copy unless a folder is given)."""
     directory = Path(directory) if directory else patterns_dir()
@@ -210,7 +222,9 @@ def load_resources(directory: Optional[Path] = None) -> Resources:
         roles = compile_role_rules(role_rows)
     except ValueError as error:
         raise PatternError(str(error)) from None
+    metrics, lexicon = load_metrics(directory), load_lexicon(directory)
+    check_metric_references(metrics, lexicon)
     return Resources(
-        directory=directory, metrics=load_metrics(directory), lexicon=load_lexicon(directory),
+        directory=directory, metrics=metrics, lexicon=lexicon,
         figure_patterns=load_figure_patterns(directory), period_rules=period_rules, roles=roles,
     )

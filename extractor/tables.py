@@ -130,6 +130,7 @@ _FIGURE = re.compile(
     r"|[-\u2013\u2014]{1,3}"                                        # nil: -, --, en/em dash
     r")(?![\w])")
 _GAP = re.compile(r"[\s$]*")
+_FIGURE_ENDINGS = frozenset("0123456789)%-\u2013\u2014")
 _YEAR = re.compile(r"(?:19|20)\d\d")
 _RULE_CHARS = frozenset("-=_ \t\u2013\u2014")
 _MONTHS = {name: number for number, names in enumerate((
@@ -148,8 +149,10 @@ _NUMBER_WORDS = {
 _COUNT = "|".join([r"\d{1,2}"] + [word.replace("-", r"[\s-]") for word in _NUMBER_WORDS])
 _DURATION = re.compile(rf"\b({_COUNT})[\s-]+(month|week)s?\b", re.I)
 _NAMED_DURATION = re.compile(r"\b(quarter|year)s?\b", re.I)
-_PERIOD_WORD = re.compile(rf"\b(?:ended|ending|months?|weeks?|quarters?|years?|fiscal|as of|"
-                          rf"{_COUNT})\b|{_MONTH_DAY.pattern}|\b(?:19|20)\d\d\b", re.I)
+_PERIOD_WORD = re.compile(
+    r"\b(?:ended|ending|months?|weeks?|quarters?|years?|fiscal|as of|" +
+    "|".join(word.replace("-", r"[\s-]") for word in _NUMBER_WORDS) +
+    rf")\b|{_MONTH_DAY.pattern}|\b(?:19|20)\d\d\b", re.I)
 
 _STATEMENTS = (
     (Statement.CASH_FLOWS, re.compile(r"\bCASH\s+FLOWS?\b", re.I)),
@@ -173,6 +176,9 @@ _PER_SHARE = re.compile(r"\bper\s+(?:common\s+|ordinary\s+|basic\s+|diluted\s+)?
                         re.I)
 _SHARES = re.compile(r"\bshares\b|\bshare\s+count\b", re.I)
 _NOT_SHARE_COUNT = re.compile(r"par\s+value|at\s+cost|authori[sz]ed|\$", re.I)
+_SHARE_COUNT_HEAD = re.compile(
+    r"\s*(?:weighted|average|shares|number\s+of|common\s+shares|basic\s+and\s+diluted\s+shares)",
+    re.I)
 _PERCENT = re.compile(r"%|\bpercent(?:age)?\b", re.I)
 _WRAPPING_END = re.compile(
     r"(?:[,;&/(-]|\b(?:and|or|of|for|to|in|on|from|the|a|an|by|with|at|per|less|plus|"
@@ -267,6 +273,8 @@ def _is_rule(text: str) -> bool:
 
 def _trailing_tokens(text: str) -> tuple[_Token, ...]:
     """The figures at the right end of a line, separated only by blanks and dollar signs."""
+    if not text.rstrip()[-1:] in _FIGURE_ENDINGS:
+        return ()
     matches = list(_FIGURE.finditer(text))
     trailing: list[_Token] = []
     boundary = len(text)
@@ -498,18 +506,24 @@ def _count_of(word: str) -> int:
     return _NUMBER_WORDS.get(re.sub(r"[\s-]+", "-", word.lower()), 0)
 
 
-def _unit_of(label: str, section: str, token: _Token) -> Unit:
+def _unit_of(label: str, section: str) -> Unit:
     """Per-share and share-count lines by their label (or their section), else money."""
-    if "%" in token.text:
-        return Unit.PERCENT
     for text in (label, section):
+        if _names_share_count(text):
+            return Unit.SHARES
         if _PER_SHARE.search(text):
             return Unit.USD_PER_SHARE
-        if _SHARES.search(text) and not _NOT_SHARE_COUNT.search(text):
-            return Unit.SHARES
     if _PERCENT.search(label):
         return Unit.PERCENT
     return Unit.USD
+
+
+def _names_share_count(text: str) -> bool:
+    """'Weighted average shares', 'Shares used in computing ... per share'; not the par value
+    and share details of a stock line, nor 'Net loss per share'."""
+    if not _SHARES.search(text) or _NOT_SHARE_COUNT.search(text):
+        return False
+    return not _PER_SHARE.search(text) or bool(_SHARE_COUNT_HEAD.match(text))
 
 
 def _value_of(token: _Token, unit: Unit, scales: tuple[Decimal, Decimal]) -> Decimal:
@@ -652,8 +666,9 @@ def _row_facts(doc: str, exhibit: str, statement: Statement, caption: str, row: 
                scales: tuple[Decimal, Decimal], width: int) -> tuple[Optional[Fact], ...]:
     """The row's facts by column index, None where its cell is blank."""
     by_column: list[Optional[Fact]] = [None] * width
+    row_unit = _unit_of(row.label, row.section)
     for index, token in row.cells:
-        unit = _unit_of(row.label, row.section, token)
+        unit = Unit.PERCENT if "%" in token.text else row_unit
         start = row.source.offset + token.start
         by_column[index] = Fact(
             doc=doc, statement=statement, caption=caption, label=row.label, line=row.line,

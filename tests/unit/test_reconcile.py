@@ -488,6 +488,17 @@ def test_never_a_mismatch_for_want_of_a_line_or_column():
     assert [c.status for c in reconcile(cases, facts, METRICS)] == [Status.UNVERIFIABLE] * len(cases)
 
 
+def test_odd_input_is_unverifiable_not_an_error():
+    odd = [replace(fact, printed="--", period=Period()) for fact in small_release("Revenues | 1 2")]
+    zero = small_release("Revenues | 5,705,000 -")
+    half_open = claim("revenue", "5700000", Period(start=D(2004, 7, 1)))
+    cases = [(claim("revenue", "50", Q3, kind=Kind.PCT_CHANGE, unit=Unit.PERCENT, base=Q3_PRIOR), zero),
+             (claim("revenue", "5700000", Q3), odd), (half_open, odd + zero),
+             (claim("cash_usage", "1", Period(end=D(2004, 9, 30))), zero)]
+    assert [judge(one, facts).status for one, facts in cases] == [Status.UNVERIFIABLE] * 4
+    assert find_restatements(odd + zero, None, METRICS) == []
+
+
 def test_segment_claims_need_the_segments_own_table():
     consolidated = small_release("Revenues | $5,000,000 1")
     domestic = claim("revenue", "2000000", Q3, segment="Domestic")
@@ -512,7 +523,10 @@ def test_restatements_pair_lines_worded_differently():
                      "total operating costs and expenses"}
     assert len([r for r in found if r.first_doc == R3]) == 8
     reclassified = [r for r in found if r.first_doc == R1]
-    assert [(r.line, r.first_value, r.later_value) for r in reclassified] == [("other assets", 532000, 1240000)]
+    assert [(r.line, r.first_value, r.later_value) for r in reclassified] == \
+        [("other assets", 532000, 1240000)]
+    shares = [(r.line, r.first_value, r.later_value) for r in found if r.first_doc == R2]
+    assert shares == [("weighted average common shares outstanding", 82116448, 81788427)]
     assert all(r.issuer == "Capstone Turbine" for r in found)
 
 
@@ -524,7 +538,8 @@ def test_corroboration_across_releases():
     conflicting = replace(other, doc="b.txt", value=Decimal(9200000))
     lone = claim("revenue", "2300000", quarter, doc="a.txt")
     found = corroborate([first, other, lone, again, conflicting])
-    assert [(c.metric, c.agree, len(c.claims)) for c in found] == [("shipments", True, 2), ("net_loss", False, 2)]
+    assert [(c.metric, c.agree, len(c.claims)) for c in found] == \
+        [("shipments", True, 2), ("net_loss", False, 2)]
     coarser = replace(other, doc="b.txt", value=Decimal(9000000), precision=Decimal(1000000))
     assert corroborate([replace(other, value=Decimal(9400000)), coarser])[0].agree
 
