@@ -37,6 +37,7 @@ COMPONENT_COST = 3.0
 SPECIFICITY_CAP = 3.0
 CHANGE_REACH = 6
 YEAR_LIKE = re.compile(r"(19|20)\d\d")
+COUNT_NUMBER = re.compile(r"\d[\d,]*")
 COMPARING_KINDS = (Kind.CHANGE, Kind.PCT_CHANGE, Kind.RATIO, Kind.MARGIN_CHANGE)
 CLAUSE_BREAKS = {"and", "but", "while", "whereas", ",", ";"}
 
@@ -144,9 +145,24 @@ class ClaimBuilder:
         return doc
 
 
+def counted_cues(doc: Doc, resources: Resources) -> list[Span]:
+    """"12,000 subscribers": a number right before the cue of a counted metric is a figure."""
+    taken = {token.i for span in doc.spans.get("figures", []) for token in span}
+    found = []
+    for cue in doc.spans.get("metric_cues", []):
+        number = cue.start - 1
+        if (number >= 0 and number not in taken and COUNT_NUMBER.fullmatch(doc[number].text)
+                and Unit.UNITS in resources.metrics[cue.label_].units):
+            found.append(Span(doc, number, cue.end, label="COUNT", span_id="counted_cue"))
+    return found
+
+
 def build_claims(doc: Doc, context: ReleaseContext, resources: Resources) -> list[Claim]:
     claims: list[Claim] = []
     paragraph_metric: dict[int, str] = {}
+    extra = counted_cues(doc, resources)
+    if extra:
+        doc.spans["figures"] = sorted(list(doc.spans.get("figures", [])) + extra)
     for sentence in doc.sents:
         figures = sentence_figures(doc, sentence, resources.lexicon)
         if not figures:

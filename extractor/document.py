@@ -632,7 +632,7 @@ _BOILERPLATE_START_RE = re.compile(
     r"(?:/?\s*source|/?\s*web\s*site|for\s+(?:further|more|additional)\s+information"
     r"|exhibit\s+99|for\s+immediate\s+release|news\s+release|press\s+release)\b"
     r"|#\s*#\s*#|-\s*0\s*-|-\s*more\s*-", re.I)
-_ABOUT_RE = re.compile(r"about\s+(?:the\s+)?[A-Z0-9]")
+_ABOUT_RE = re.compile(r"(?i:about\s+(?:the\s+)?)[A-Z]")   # "About Acme", not "About 60%"
 _BOILERPLATE_HEADING_RE = re.compile(
     r"(?:about|conference\s+call|webcast|cautionary|safe\s+harbor|forward[-\s]looking"
     r"|(?:investor|media|press)\s+(?:contacts?|relations)|contacts?"
@@ -870,18 +870,15 @@ def _continues_name(word: str, words: list[str]) -> bool:
 
 def _release_date(clean: str, section: _Section, blocks: list[Block],
                   dateline: Optional[_Dateline], header: _SecHeader) -> Optional[dt.date]:
-    """The dateline's date; else a date in the headline; else the SEC filing date."""
+    """The dateline's date; else a date above the first narrative; else the SEC filing date."""
     if dateline and dateline.date:
         return dateline.date
-    opening = [block for block in blocks
-               if block.kind in (BlockKind.HEADLINE, BlockKind.DATELINE, BlockKind.BOILERPLATE)
-               and block.start < next((other.start for other in blocks
-                                       if other.kind is BlockKind.NARRATIVE), section.end)]
-    for block in opening:
-        for match in _ANY_DATE_RE.finditer(clean, block.start, block.end):
-            date = _date_of(match, clean)
-            if date:
-                return date
+    first_narrative = next((block.start for block in blocks
+                            if block.kind is BlockKind.NARRATIVE), section.end)
+    for match in _ANY_DATE_RE.finditer(clean, section.start, first_narrative):
+        date = _date_of(match, clean)
+        if date:
+            return date
     return header.filed
 
 
@@ -916,21 +913,19 @@ def read_release(source: Source, doc: Optional[str] = None, *,
     sections = _sections(text)
     clean = _clean(text, sections)
     header = _sec_header(text)
+    release = next(section for section in sections if section.is_release)
     blocks: list[Block] = []
-    release_blocks: list[Block] = []
     dateline = None
-    release = sections[0]
     for section in sections:
         section_blocks, section_dateline = _section_blocks(text, clean, section)
         blocks.extend(section_blocks)
-        if section.is_release:
-            release, dateline, release_blocks = section, section_dateline, section_blocks
-    release_blocks.sort(key=lambda block: block.start)
+        dateline = dateline or section_dateline
+    blocks.sort(key=lambda block: block.start)
     return Release(
         doc=doc if doc is not None else default_doc,
         text=text,
         clean=clean,
-        blocks=tuple(sorted(blocks, key=lambda block: block.start)),
+        blocks=tuple(blocks),
         issuer=_issuer(clean, release, header),
-        date=_release_date(clean, release, release_blocks, dateline, header),
+        date=_release_date(clean, release, blocks, dateline, header),
         encoding=encoding)

@@ -70,7 +70,8 @@ class RefKind(str, Enum):
 
 
 _ORDINAL_WORDS = "first|second|third|fourth|1st|2nd|3rd|4th"
-_YEAR_BODY = r"(?:(?:fiscal(?:[-\s]+year)?\s+|fy\s?'?)(?:(?:19|20)\d\d|\d\d)|(?:19|20)\d\d|'\d\d)(?!\d)"
+_YEAR_BODY = (r"(?:(?:fiscal(?:[-\s]+year)?\s+|fy\s?'?)(?:(?:19|20)\d\d|\d\d)|(?:19|20)\d\d|'\d\d)"
+              r"(?!\d)")
 _MACROS = {
     "<ORDINAL>": rf"(?P<ordinal>{_ORDINAL_WORDS})",
     "<YEAR>": rf"(?P<year>{_YEAR_BODY})",
@@ -455,8 +456,9 @@ def _named_by_start(statements: Sequence[tuple[int, Optional[int]]], current: Pe
     return year - 1 in labels or (not labels and calendar.end_month == 1)
 
 
-def _calendar_and_quarter(mentions: Sequence[PeriodMention], release_date: Optional[dt.date],
-                          table_periods: Sequence[Period]) -> tuple[FiscalCalendar, Optional[Period]]:
+def _calendar_and_quarter(
+        mentions: Sequence[PeriodMention], release_date: Optional[dt.date],
+        table_periods: Sequence[Period]) -> tuple[FiscalCalendar, Optional[Period]]:
     """The fiscal calendar, and the reporting quarter if the tables or the prose state it."""
     stated = _table_quarter(table_periods) or _prose_quarter(mentions, release_date)
     current = stated

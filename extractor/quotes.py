@@ -49,6 +49,7 @@ _WORD = re.compile(r"\w+")
 _NAME_WORD = r"(?:[A-Z][a-zA-Z]*[a-z][a-zA-Z]*(?:['\u2019-][A-Z][a-zA-Z]*)*|[A-Z]\.)"
 _POSSESSIVE = re.compile(r"^(?:.*?\s)?\S+(?:['\u2019]s|s['\u2019])\s+", re.S)
 _SPLIT_BREAK = "\x00"
+_FULL_NAME = re.compile(r"(?=\b([A-Z][a-z]+(?:\s+[A-Z]\.)?)\s+([A-Z][a-zA-Z'\u2019-]*[a-z])\b)")
 _SENTENCE_END = re.compile(r"[.!?]['\"\u201d\u2019)\]]*\s+(?=['\"\u201c(\[]?[A-Z0-9])")
 _CONNECTOR = re.compile(r"^\s*(?:(?:of|at|for|with)\s+\S.*)?$", re.S)
 _TRIM_LEAD_IN = re.compile(r"[\s,:;\u2014-]+$")
@@ -473,15 +474,18 @@ def _without_honorific(name: str, table: RoleTable) -> tuple[str, bool]:
     return name, False
 
 
-def _introduced_name(text: str, surname: str, before: int, table: RoleTable) -> Optional[str]:
-    """An earlier "First [M.] Surname" in the text, for a surname no attribution introduced."""
-    pattern = re.compile(rf"\b([A-Z][a-z]+(?:\s+[A-Z]\.)?)\s+{re.escape(surname)}\b")
-    for match in pattern.finditer(text, 0, before):
-        first = match.group(1).split()[0]
-        if not (table.verb.fullmatch(first) or table.title.fullmatch(first)
-                or table.modifiers.match(first + " ") or first.lower() in table.not_sentence_end):
-            return " ".join(match.group().split())
-    return None
+def _introductions(text: str, table: RoleTable) -> dict[str, tuple[int, str]]:
+    """Every "First [M.] Surname" of the text, the first per surname: how a release names a
+    person before a quote calls them by surname alone."""
+    found: dict[str, tuple[int, str]] = {}
+    for match in _FULL_NAME.finditer(text):
+        first, surname = match.group(1), match.group(2)
+        word = first.split()[0]
+        if surname in found or (table.verb.fullmatch(word) or table.title.fullmatch(word)
+                                or table.modifiers.match(word + " ") or word.lower() in table.not_sentence_end):
+            continue
+        found[surname] = (match.start(), f"{' '.join(first.split())} {surname}")
+    return found
 
 
 @dataclass
@@ -492,6 +496,7 @@ class _Cast:
     table: RoleTable
     people: dict
     last: Optional[_Person] = None
+    introduced: Optional[dict] = None
 
     def resolve(self, mention: _Mention, at: int) -> Optional[_Person]:
         """The person a mention names, or None when a lone word names nobody introduced."""
@@ -504,8 +509,12 @@ class _Cast:
             return _Person(name, mention.role or (known.role if same else None))
         if known:
             return _Person(known.name, mention.role or known.role)
-        full = _introduced_name(self.text, name, at, self.table)
-        return _Person(full or mention.name, mention.role) if full or titled else None
+        if self.introduced is None:
+            self.introduced = _introductions(self.text, self.table)
+        where, full = self.introduced.get(name, (at, None))
+        if where < at:
+            return _Person(full, mention.role)
+        return _Person(mention.name, mention.role) if titled else None
 
     def first_known(self, mentions: list[_Mention], at: int) -> Optional[_Person]:
         person = next((p for p in (self.resolve(m, at) for m in mentions) if p), None)

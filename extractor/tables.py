@@ -21,6 +21,7 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
+from enum import Enum
 from typing import Optional, Union
 
 from .models import (BlockKind, Fact, IntegrityCheck, Period, Release, Statement, Unit,
@@ -103,6 +104,23 @@ class _Phrase:
     text: str
 
 
+class _Boundary(Enum):
+    """What separates rows in a statement body; a printed total's parts stop at some."""
+
+    START = "start"
+    RULE = "rule"
+    SECTION = "section"   # "Current Assets:", or a heading with rows under it
+    HEADING = "heading"   # a standalone heading: "Assets", "LIABILITIES AND EQUITY"
+    BLANK = "blank"
+
+
+class _LineKind(Enum):
+    BLANK = "blank"
+    RULE = "rule"
+    FIGURES = "figures"
+    TEXT = "text"
+
+
 @dataclass(frozen=True)
 class _Row:
     label: str
@@ -113,11 +131,7 @@ class _Row:
     under_rule: bool
 
 
-@dataclass(frozen=True)
-class _Mark:
-    """A boundary in the body: 'rule', 'section', 'heading', 'blank' or 'start'."""
-
-    kind: str
+_Event = Union[_Row, _Boundary]
 
 
 # ----------------------------------------------------------------------------- patterns
@@ -224,9 +238,9 @@ def read_table(doc: str, text: str, start: int, end: int,
     events = _read_body(lines[body_start:], columns)
     rows = [event for event in events if isinstance(event, _Row)]
     scales = (money_scale, share_scale)
-    row_facts = {id(row): _row_facts(doc, exhibit, statement, caption, row, headers, periods,
-                                     scales, len(columns)) for row in rows}
-    facts = tuple(fact for row in rows for fact in row_facts[id(row)] if fact is not None)
+    row_facts = {row: _row_facts(doc, exhibit, statement, caption, row, headers, periods,
+                                 scales, len(columns)) for row in rows}
+    facts = tuple(fact for row in rows for fact in row_facts[row] if fact is not None)
     totals = tuple(_printed_totals(events, statement, row_facts))
     return Table(facts, totals)
 
@@ -299,6 +313,8 @@ def _aligned_cells(line: _Line, columns: Sequence[_Column]) -> list[tuple[int, _
     cells: list[tuple[int, _Token]] = []
     next_column = len(columns)
     for token in reversed(line.tokens):
+        if not cells and token.start > columns[-1].right:
+            continue  # a footnote mark printed right of the figures: "1,011 (1)"
         index = next((i for i in range(next_column - 1, -1, -1) if columns[i].holds(token)), None)
         if index is None:
             break
@@ -340,7 +356,8 @@ def _find_columns(lines: Sequence[_Line]) -> list[_Column]:
             clusters.append([token])
     if not clusters:
         return []
-    needed = math.ceil(max(len(cluster) for cluster in clusters) / 4)
+    most = max(len(cluster) for cluster in clusters)
+    needed = max(math.ceil(most / 4), min(2, most))
     return [_Column(min(token.start for token in cluster), max(token.end for token in cluster),
                     cluster[0].anchor, cluster[-1].anchor)
             for cluster in clusters if len(cluster) >= needed]
@@ -438,10 +455,11 @@ def _scales_of(text: str) -> tuple[Decimal, Decimal]:
     for mention in _SCALE_MENTION.finditer(text):
         factor = next(scale for index, (scale, _) in enumerate(_SCALES)
                       if mention.group(f"s{index}"))
-        if mention.group("shares"):
+        said_of_shares = mention.group("shares")
+        if said_of_shares:
             shares = shares or factor
-        else:
-            money = money or factor
+        if not said_of_shares or re.search(r"\band\b", said_of_shares):
+            money = money or factor  # "(shares and dollars in thousands)"
     return money or Decimal(1), shares or Decimal(1)
 
 
@@ -556,19 +574,16 @@ class _BodyState:
     heading: str = ""
 
 
-def _read_body(lines: Sequence[_Line], columns: Sequence[_Column]) -> list[Union[_Row, _Mark]]:
+def _read_body(lines: Sequence[_Line], columns: Sequence[_Column]) -> list[_Event]:
     """Rows and boundaries (rules, headings, blanks) in text order."""
-    state = _BodyState(events=[_Mark("start")], pending=[])
-    kinds = [_line_kind(line, columns) for line in lines]
-    for index, (line, (kind, cells)) in enumerate(zip(lines, kinds)):
-        if kind == "blank":
+    state = _BodyState(events=[_Boundary.START], pending=[])
+    for index, line in enumerate(lines):
+        kind, cells = _line_kind(line, columns)
+        if kind in (_LineKind.BLANK, _LineKind.RULE):
             _close_heading(state, as_section=False)
-            state.events.append(_Mark("blank"))
-        elif kind == "rule":
-            _close_heading(state, as_section=False)
-            state.events.append(_Mark("rule"))
-            state.under_rule = True
-        elif kind == "text":
+            state.events.append(_Boundary.BLANK if kind == _LineKind.BLANK else _Boundary.RULE)
+            state.under_rule = state.under_rule or kind == _LineKind.RULE
+        elif kind == _LineKind.TEXT:
             _add_text(state, line)
         else:
             following = lines[index + 1] if index + 1 < len(lines) else None
@@ -577,13 +592,13 @@ def _read_body(lines: Sequence[_Line], columns: Sequence[_Column]) -> list[Union
     return state.events
 
 
-def _line_kind(line: _Line, columns: Sequence[_Column]) -> tuple[str, list]:
+def _line_kind(line: _Line, columns: Sequence[_Column]) -> tuple[_LineKind, list]:
     if not line.text.strip():
-        return "blank", []
+        return _LineKind.BLANK, []
     if line.is_rule:
-        return "rule", []
+        return _LineKind.RULE, []
     cells = _aligned_cells(line, columns)
-    return ("figures", cells) if cells else ("text", [])
+    return (_LineKind.FIGURES, cells) if cells else (_LineKind.TEXT, [])
 
 
 def _add_text(state: _BodyState, line: _Line) -> None:
@@ -613,10 +628,10 @@ def _close_heading(state: _BodyState, as_section: bool) -> None:
     state.pending = []
     if as_section or text.endswith(":"):
         state.section = text.rstrip(":").strip()
-        state.events.append(_Mark("section"))
+        state.events.append(_Boundary.SECTION)
     else:
         state.heading, state.section = text, ""
-        state.events.append(_Mark("heading"))
+        state.events.append(_Boundary.HEADING)
     state.under_rule = False
 
 
@@ -624,16 +639,14 @@ def _add_row(state: _BodyState, line: _Line, cells: list, following: Optional[_L
     """A line with figures: its label is its own text, after the pending lines it continues."""
     own = _label_before(line.text, cells)
     pending = state.pending
-    wraps = bool(pending) and _continues(pending, line) and not _heads_siblings(
-        pending, line, following)
-    under_rule = state.pending_under_rule if wraps else state.under_rule
-    if wraps:
+    continues = bool(pending) and _continues(pending, line)
+    if continues and not _heads_siblings(pending, line, following):
         label = " ".join([item.text.strip() for item in pending] + [own]).strip()
+        under_rule = state.pending_under_rule
         state.pending = []
     else:
-        _close_heading(state, as_section=bool(pending) and _continues(pending, line))
-        label = own
-        under_rule = under_rule and not pending
+        _close_heading(state, as_section=continues)
+        label, under_rule = own, state.under_rule
     row = _Row(label or "Subtotal", _line_name(label, state), state.section, tuple(cells), line,
                under_rule)
     state.events.append(row)
@@ -681,8 +694,9 @@ def _row_facts(doc: str, exhibit: str, statement: Statement, caption: str, row: 
 # ----------------------------------------------------------------------------- printed totals
 
 
-def _printed_totals(events: Sequence[Union[_Row, _Mark]], statement: Statement,
-                    row_facts: dict) -> Iterable[PrintedTotal]:
+def _printed_totals(events: Sequence[_Event], statement: Statement,
+                    row_facts: dict[_Row, tuple[Optional[Fact], ...]]
+                    ) -> Iterable[PrintedTotal]:
     """Every row printed under a rule, with the row ranges above it that may be its parts.
 
     On a statement of operations only lines named 'Total ...' are sums: its other results
@@ -692,18 +706,17 @@ def _printed_totals(events: Sequence[Union[_Row, _Mark]], statement: Statement,
             continue
         if statement == Statement.OPERATIONS and not event.line.startswith("total"):
             continue
-        candidates = tuple(tuple(row_facts[id(row)] for row in rows)
+        candidates = tuple(tuple(row_facts[row] for row in rows)
                            for rows in _component_ranges(events, index))
         if candidates:
-            yield PrintedTotal(statement, row_facts[id(event)], candidates)
+            yield PrintedTotal(statement, row_facts[event], candidates)
 
 
-def _component_ranges(events: Sequence[Union[_Row, _Mark]], index: int) -> list[list[_Row]]:
+def _component_ranges(events: Sequence[_Event], index: int) -> list[list[_Row]]:
     """Ranges of rows ending above the total's rule and starting at a section heading, the
     previous rule, a row that is itself a total, or the start of the body (innermost first)."""
     position = index - 1
-    while position >= 0 and not (isinstance(events[position], _Mark)
-                                 and events[position].kind == "rule"):
+    while position >= 0 and events[position] is not _Boundary.RULE:
         position -= 1
     components: list[_Row] = []
     ranges: list[list[_Row]] = []
@@ -713,9 +726,9 @@ def _component_ranges(events: Sequence[Union[_Row, _Mark]], index: int) -> list[
             if event.under_rule:
                 _add_range(ranges, components)
                 break
-        elif event.kind == "section":
+        elif event is _Boundary.SECTION:
             _add_range(ranges, components)
-        elif event.kind in ("rule", "heading", "start"):
+        elif event is not _Boundary.BLANK:
             _add_range(ranges, components)
             break
     return ranges

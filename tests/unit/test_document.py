@@ -184,6 +184,17 @@ def test_quote_paragraphs_are_narrative(name, count):
     assert all(block.kind is BlockKind.NARRATIVE for block in quotes)
 
 
+def test_everything_after_about_the_company_is_boilerplate():
+    text = ("Acme Reports\n\nBOSTON, May 5, 2004 -- Acme Corp. (NYSE: AC) said sales rose.\n\n"
+            "About 60% of sales came from Europe.\n\n"
+            "About Acme\n\nAcme makes anvils.\n\n"
+            "Additional Information\n\nAcme files its annual report in March.\n")
+    release = read_release(text)
+    assert block_at(release, "About 60% of sales").kind is BlockKind.NARRATIVE
+    assert block_at(release, "Additional Information").kind is BlockKind.HEADING
+    assert block_at(release, "Acme files its annual report").kind is BlockKind.BOILERPLATE
+
+
 def test_paragraphs_split_at_blank_lines_indents_list_items_and_title_lines():
     text = ("Acme Reports Results\n\n"
             "    BOSTON, May 5, 2004 -- Acme Corp. (NYSE: AC) said sales rose to $5.1\n"
@@ -193,7 +204,7 @@ def test_paragraphs_split_at_blank_lines_indents_list_items_and_title_lines():
             "    Financial Summary\n"
             "    Gross margin rose to 41%, from 38% in the same quarter of last\n"
             "year.\n"
-            "    Highlights were:\n"
+            "    The highlights of the quarter were:\n"
             "    --  record orders of $9.9 million, the most in a single\n"
             "        quarter;\n"
             "    --  backlog of $12.5 million.\n")
@@ -203,7 +214,7 @@ def test_paragraphs_split_at_blank_lines_indents_list_items_and_title_lines():
         (BlockKind.HEADLINE, "Acme"), (BlockKind.DATELINE, "BOSTON,"),
         (BlockKind.NARRATIVE, "Acme"), (BlockKind.NARRATIVE, "Costs"),
         (BlockKind.HEADING, "Financial"), (BlockKind.NARRATIVE, "Gross"),
-        (BlockKind.NARRATIVE, "Highlights"), (BlockKind.NARRATIVE, "--"),
+        (BlockKind.NARRATIVE, "The"), (BlockKind.NARRATIVE, "--"),
         (BlockKind.NARRATIVE, "--")]
     assert release.blocks[-2].text.endswith("single\n        quarter;")
 
