@@ -21,6 +21,7 @@ one (a restatement, a cross-release figure) is not found; run without `resume` f
 """
 from __future__ import annotations
 
+import datetime as dt
 import glob
 import hashlib
 import json
@@ -36,14 +37,12 @@ import traceback
 from collections import deque
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
-from contextlib import contextmanager
+from contextlib import closing, contextmanager
 from dataclasses import dataclass, field, replace
 from enum import Enum
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Callable, Iterable, Iterator, Optional, Sequence, Union
-
-import datetime as dt
+from typing import Any, Callable, Iterable, Iterator, Optional, Sequence, TextIO, Union
 
 from .models import Corroboration, ErrorRecord, Issuer, Record, Restatement
 from .pipeline import (Extractor, GroupResult, ReleaseResult, error_record, group_by_issuer,
@@ -153,3 +152,545 @@ def releases_under(folder: Path) -> list[Path]:
         found += [Path(root, name) for name in files
                   if not name.startswith(".") and name.lower().endswith(RELEASE_SUFFIXES)]
     return sorted(found, key=lambda path: path.relative_to(folder).as_posix())
+
+
+# --------------------------------------------------------------------------- one release
+
+class InputRejected(ValueError):
+    """An input refused before it is read: not a regular file, or larger than the limit."""
+
+
+class ReleaseTimeout(BaseException):
+    """A release ran past its time limit. A BaseException so that no stage's broad
+    `except Exception` can swallow it and carry on."""
+
+
+@dataclass(frozen=True)
+class Job:
+    """The bytes of one release as shipped to a worker, which may not share our file system."""
+
+    name: str
+    doc: str
+    data: bytes = field(repr=False)
+    sha256: str
+
+
+@dataclass(frozen=True)
+class ReleaseHeader(Record):
+    """The first record of a release's block: where it came from, the hash resume matches."""
+
+    record_type = "release"
+    doc: str
+    path: str
+    sha256: str
+    issuer: Issuer
+    date: Optional[dt.date]
+    encoding: str
+
+
+@dataclass(frozen=True)
+class Extracted:
+    """A release extracted in a worker, before reconciliation, without its texts."""
+
+    header: ReleaseHeader
+    result: ReleaseResult
+
+
+@dataclass(frozen=True)
+class Kept:
+    """A release found in the existing output (resume): its old records, as they were."""
+
+    sha256: str
+    records: tuple[dict, ...]
+
+
+Outcome = Union[Extracted, Kept, ErrorRecord]
+
+
+def read_input(item: Input, max_bytes: int) -> bytes:
+    """The bytes of an input; only a regular file is opened (a FIFO would block forever)."""
+    if item.data is not None:
+        check_size(len(item.data), max_bytes)
+        return item.data
+    info = os.stat(item.name)
+    if not stat.S_ISREG(info.st_mode):
+        raise InputRejected(f"not a regular file: {item.name}")
+    check_size(info.st_size, max_bytes)
+    with open(item.name, "rb") as stream:
+        data = stream.read(max_bytes + 1)
+    check_size(len(data), max_bytes)
+    return data
+
+
+def check_size(size: int, max_bytes: int) -> None:
+    if size > max_bytes:
+        raise InputRejected(f"release too large: {size} bytes > limit {max_bytes}")
+
+
+def prepare(item: Input, max_bytes: int, previous: PreviousOutput) -> Union[Job, Kept, ErrorRecord]:
+    """Read and hash an input: a job for a worker, the kept block of a done one, or an error."""
+    try:
+        data = read_input(item, max_bytes)
+    except (OSError, InputRejected) as error:
+        return error_record(item.name, INPUT, error)
+    digest = hashlib.sha256(data).hexdigest()
+    if digest in previous.blocks:
+        return Kept(digest, previous.blocks[digest])
+    return Job(item.name, item.doc, data, digest)
+
+
+def extract_job(extractor: Extractor, job: Job, timeout: float) -> Union[Extracted, ErrorRecord]:
+    """The per-release task: read and extract within the time limit; failures become records."""
+    try:
+        with time_limit(timeout):
+            return extract_release(extractor, job)
+    except ReleaseTimeout as error:
+        return error_record(job.name, TIMEOUT, error)
+
+
+def extract_release(extractor: Extractor, job: Job) -> Union[Extracted, ErrorRecord]:
+    try:
+        release = extractor.read(job.data, job.doc)
+    except Exception as error:  # any failure of one release is that release's error record
+        return error_record(job.name, READ, error)
+    try:
+        result = extractor.extract(release)
+    except Exception as error:
+        return error_record(job.name, failing_stage(error), error)
+    header = ReleaseHeader(doc=release.doc, path=job.name, sha256=job.sha256,
+                           issuer=release.issuer, date=release.date, encoding=release.encoding)
+    return Extracted(header, slim(result))
+
+
+def slim(result: ReleaseResult) -> ReleaseResult:
+    """The result without the release texts: records and reconciliation never read them, and
+    a batch holds every result until its end."""
+    return replace(result, release=replace(result.release, text="", clean="", blocks=()))
+
+
+def failing_stage(error: BaseException) -> str:
+    """The pipeline module an error was raised in (tables, periods, claims ...), for its record."""
+    stage = EXTRACT
+    for frame, _ in traceback.walk_tb(error.__traceback__):
+        module = frame.f_globals.get("__name__", "")
+        package, _, name = module.rpartition(".")
+        if package == __package__ and module != __name__:
+            stage = name
+    return stage
+
+
+@contextmanager
+def time_limit(seconds: float) -> Iterator[None]:
+    """Raise ReleaseTimeout in the work once `seconds` have passed.
+
+    SIGALRM interrupts the work where this thread can take signals (a pool worker, the main
+    thread); elsewhere (a Dask worker thread) a release that took too long is refused when it
+    ends. Neither stops a single long call into C, such as one regular expression match."""
+    if threading.current_thread() is not threading.main_thread() or not hasattr(signal, "setitimer"):
+        started = time.monotonic()
+        yield
+        if time.monotonic() - started > seconds:
+            raise ReleaseTimeout(timeout_message(seconds))
+        return
+
+    def expire(signum: int, frame: Any) -> None:
+        raise ReleaseTimeout(timeout_message(seconds))
+
+    previous = signal.signal(signal.SIGALRM, expire)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+
+
+def timeout_message(seconds: float) -> str:
+    return f"timed out after {seconds:g} s"
+
+
+def reconcile_task(extractor: Extractor, results: list[ReleaseResult]) -> GroupResult:
+    return reconcile_group(results, extractor.resources)
+
+
+# --------------------------------------------------------------------------- engines
+
+@lru_cache(maxsize=1)
+def worker_extractor(factory: ExtractorFactory) -> Extractor:
+    """This worker process's Extractor, built by its first task and used by all the others.
+
+    The one per-process cache of the package, and a deliberate one: loading the patterns and
+    spaCy takes about a second, which a pool or Dask worker must pay once, not per release.
+    The factory is the key, so it must compare by value: a class, a module-level function or
+    a frozen dataclass (not a functools.partial, which would miss the cache on every task)."""
+    return factory()
+
+
+def start_worker(factory: ExtractorFactory) -> None:
+    """Pool initializer: Ctrl-C is the parent's to handle; load the pipeline before any task."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    worker_extractor(factory)
+
+
+def in_worker(task: Callable, factory: ExtractorFactory, *args: Any) -> Any:
+    return task(worker_extractor(factory), *args)
+
+
+class InProcess:
+    """`jobs=1`: tasks run here and now, on one Extractor built at the first task."""
+
+    window = 1
+
+    def __init__(self, factory: ExtractorFactory):
+        self.factory = factory
+        self.extractor: Optional[Extractor] = None
+
+    def submit(self, task: Callable, *args: Any) -> Future:
+        if self.extractor is None:
+            self.extractor = self.factory()
+        future: Future = Future()
+        try:
+            future.set_result(task(self.extractor, *args))
+        except Exception as error:
+            future.set_exception(error)
+        return future
+
+    def close(self) -> None:
+        self.extractor = None
+
+
+class ProcessPool:
+    """A pool of spawned worker processes, each building its Extractor once."""
+
+    def __init__(self, factory: ExtractorFactory, jobs: int):
+        self.factory = factory
+        self.jobs = jobs
+        self.window = jobs * TASKS_PER_WORKER
+        self.executor = self.start()
+
+    def start(self) -> ProcessPoolExecutor:
+        return ProcessPoolExecutor(self.jobs, mp_context=multiprocessing.get_context("spawn"),
+                                   initializer=start_worker, initargs=(self.factory,))
+
+    def submit(self, task: Callable, *args: Any) -> Future:
+        """A worker that dies (killed, out of memory) breaks the pool: the releases it held
+        become error records and a fresh pool takes the next ones."""
+        try:
+            return self.executor.submit(in_worker, task, self.factory, *args)
+        except BrokenProcessPool:
+            self.executor.shutdown(wait=False, cancel_futures=True)
+            self.executor = self.start()
+            return self.executor.submit(in_worker, task, self.factory, *args)
+
+    def close(self) -> None:
+        self.executor.shutdown(wait=True, cancel_futures=True)
+
+
+class DaskCluster:
+    """The Dask engine: the cluster at `scheduler`, or a local one of `jobs` processes started
+    for the run. Its workers must be able to import this package."""
+
+    def __init__(self, factory: ExtractorFactory, jobs: int, scheduler: Optional[str]):
+        try:
+            from dask.distributed import Client, LocalCluster
+        except ImportError as error:
+            raise ImportError("the dask engine needs dask.distributed: "
+                              "pip install 'extractor[dask]'") from error
+        self.factory = factory
+        self.cluster = None if scheduler else LocalCluster(
+            n_workers=jobs, threads_per_worker=1, processes=True, dashboard_address=None)
+        self.client = Client(scheduler or self.cluster)
+        self.window = TASKS_PER_WORKER * max(1, sum(self.client.nthreads().values()))
+
+    def submit(self, task: Callable, *args: Any) -> Any:
+        return self.client.submit(in_worker, task, self.factory, *args, pure=False)
+
+    def close(self) -> None:
+        self.client.close()
+        if self.cluster is not None:
+            self.cluster.close()
+
+
+@contextmanager
+def open_engine(options: BatchOptions, factory: ExtractorFactory,
+                tasks: int) -> Iterator[Union[InProcess, ProcessPool, DaskCluster]]:
+    """The engine of the options; no pool for a single release, where start-up would dominate."""
+    if options.engine == Engine.DASK:
+        engine: Union[InProcess, ProcessPool, DaskCluster] = DaskCluster(
+            factory, options.jobs, options.scheduler)
+    elif min(options.jobs, tasks) > 1:
+        engine = ProcessPool(factory, min(options.jobs, tasks))
+    else:
+        engine = InProcess(factory)
+    try:
+        yield engine
+    finally:
+        engine.close()
+
+
+def settled(future: Any, name: str, stage: str) -> Any:
+    """A task's result, or an error record when the task or its worker failed."""
+    try:
+        return future.result()
+    except Exception as error:
+        return error_record(name, stage, error)
+
+
+def extracted_in_order(engine: Any, prepared: Iterable[Union[Job, Kept, ErrorRecord]],
+                       timeout: float) -> Iterator[Outcome]:
+    """Each input's outcome in input order, with at most `engine.window` releases in flight
+    (so only that many release texts are ever in memory)."""
+    in_flight: deque = deque()
+    for item in prepared:
+        future = engine.submit(extract_job, item, timeout) if isinstance(item, Job) else None
+        in_flight.append((item, future))
+        if len(in_flight) >= engine.window:
+            yield outcome_of(*in_flight.popleft())
+    while in_flight:
+        yield outcome_of(*in_flight.popleft())
+
+
+def outcome_of(item: Union[Job, Kept, ErrorRecord], future: Any) -> Outcome:
+    return item if future is None else settled(future, item.name, WORKER)
+
+
+# --------------------------------------------------------------------------- reconciliation
+
+@dataclass(frozen=True)
+class Placed:
+    """An extracted release at its input position, grouped by issuer as a ReleaseResult is."""
+
+    position: int
+    extracted: Extracted
+
+    @property
+    def issuer_key(self) -> str:
+        return self.extracted.result.issuer_key
+
+
+def reconciled_blocks(engine: Any, outcomes: Sequence[Outcome]) -> tuple[dict[int, list[dict]], list[dict]]:
+    """Each extracted release's records by input position, and the group-level records, with
+    the issuer groups reconciled side by side on the engine. A group that fails to reconcile
+    keeps its unjudged claims and gets an error record."""
+    groups = group_by_issuer(Placed(position, outcome) for position, outcome in enumerate(outcomes)
+                             if isinstance(outcome, Extracted))
+    futures = [engine.submit(reconcile_task, [placed.extracted.result for placed in group])
+               for group in groups]
+    blocks: dict[int, list[dict]] = {}
+    group_level: list[dict] = []
+    for group, future in zip(groups, futures):
+        reconciled = settled(future, group[0].extracted.header.path, RECONCILE)
+        if isinstance(reconciled, ErrorRecord):
+            group_level.append(reconciled.to_dict())
+            reconciled = GroupResult(tuple(placed.extracted.result for placed in group))
+        for placed, result in zip(group, reconciled.releases):
+            blocks[placed.position] = [placed.extracted.header.to_dict(), *release_records(result)]
+        group_level += group_records(replace(reconciled, releases=()))
+    return blocks, group_level
+
+
+# --------------------------------------------------------------------------- resume
+
+class ResumeError(ValueError):
+    """The existing output cannot be resumed from: it is not JSONL written by this tool."""
+
+
+@dataclass(frozen=True)
+class PreviousOutput:
+    """What resume keeps of the existing output: each release's block by sha256, and the
+    group-level records."""
+
+    blocks: dict[str, tuple[dict, ...]] = field(default_factory=dict)
+    group_records: tuple[dict, ...] = ()
+
+
+def read_previous(path: Union[str, Path]) -> PreviousOutput:
+    """The release blocks and group records of an output file; none if there is no file.
+
+    A block is a `release` header and the records after it; an error record ends a block and
+    is dropped, so failed releases are tried again."""
+    if not Path(path).is_file():
+        return PreviousOutput()
+    blocks: dict[str, tuple[dict, ...]] = {}
+    group: list[dict] = []
+    current: Optional[list[dict]] = None
+    with open(path, encoding="utf-8") as stream:
+        for number, line in enumerate(stream, 1):
+            record = parse_line(line, path, number)
+            kind = record.get("type")
+            if kind == RELEASE:
+                current = [record]
+                blocks.setdefault(str(record.get("sha256")), current)  # type: ignore[arg-type]
+            elif kind in GROUP_TYPES:
+                group.append(record)
+                current = None
+            elif kind == ERROR:
+                current = None
+            elif current is not None:
+                current.append(record)
+    return PreviousOutput({digest: tuple(block) for digest, block in blocks.items()}, tuple(group))
+
+
+def parse_line(line: str, path: Union[str, Path], number: int) -> dict:
+    try:
+        record = json.loads(line)
+    except ValueError:
+        record = None
+    if not isinstance(record, dict):
+        raise ResumeError(f"{path}:{number}: not a JSON record; cannot resume from this file")
+    return record
+
+
+# --------------------------------------------------------------------------- the batch
+
+class Progress:
+    """The tqdm bar on stderr (releases done, rate, failures so far), or nothing at all."""
+
+    def __init__(self, bar: Any = None):
+        self.bar = bar
+        self.failed = 0
+
+    def advance(self, outcome: Outcome) -> None:
+        if self.bar is None:
+            return
+        self.failed += isinstance(outcome, ErrorRecord)
+        self.bar.set_postfix(failed=self.failed, refresh=False)
+        self.bar.update()
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.close()
+
+
+def progress_bar(total: int, options: BatchOptions) -> Progress:
+    """A bar only when asked for, not quiet, stderr a terminal and tqdm (an extra) installed."""
+    if not options.progress or options.quiet or not sys.stderr.isatty():
+        return Progress()
+    try:
+        from tqdm import tqdm
+    except ImportError:
+        return Progress()
+    return Progress(tqdm(total=total, unit="release", file=sys.stderr, leave=False))
+
+
+def run_batch(inputs: Sequence[Input], options: BatchOptions,
+              extractor_factory: ExtractorFactory = Extractor,
+              out_path: Optional[Union[str, Path]] = None) -> Iterator[dict]:
+    """The JSON records of every input, in input order, then the group-level records.
+
+    Each release's block is its `release` header and its records; a failed input is one error
+    record. On Ctrl-C the finished releases are reconciled and yielded (and, when resuming,
+    the old blocks not reached yet), then KeyboardInterrupt is raised again. `out_path` is
+    read only with `options.resume`."""
+    previous = read_previous(out_path) if options.resume and out_path else PreviousOutput()
+    outcomes: list[Outcome] = []
+    interrupted: Optional[KeyboardInterrupt] = None
+    with open_engine(options, extractor_factory, len(inputs)) as engine, \
+            closing(progress_bar(len(inputs), options)) as progress:
+        prepared = (prepare(item, options.max_bytes, previous) for item in inputs)
+        try:
+            for outcome in extracted_in_order(engine, prepared, options.timeout):
+                outcomes.append(outcome)
+                progress.advance(outcome)
+        except KeyboardInterrupt as stop:
+            interrupted = stop
+        blocks, group_level = reconciled_blocks(engine, outcomes)
+    yield from records_in_order(outcomes, blocks)
+    if interrupted is not None:
+        yield from unreached_blocks(outcomes, previous)
+    yield from previous.group_records
+    yield from group_level
+    if interrupted is not None:
+        raise interrupted
+
+
+def records_in_order(outcomes: Sequence[Outcome], blocks: dict[int, list[dict]]) -> Iterator[dict]:
+    for position, outcome in enumerate(outcomes):
+        if isinstance(outcome, Extracted):
+            yield from blocks[position]
+        elif isinstance(outcome, Kept):
+            yield from outcome.records
+        else:
+            yield outcome.to_dict()
+
+
+def unreached_blocks(outcomes: Sequence[Outcome], previous: PreviousOutput) -> Iterator[dict]:
+    """The old blocks an interrupted resume did not get to: carried over, so nothing is lost."""
+    reached = {outcome.sha256 for outcome in outcomes if isinstance(outcome, Kept)}
+    for digest, block in previous.blocks.items():
+        if digest not in reached:
+            yield from block
+
+
+# --------------------------------------------------------------------------- writing
+
+def write_jsonl(records: Iterable[dict], out_path: Optional[Union[str, Path]] = None) -> Summary:
+    """One JSON line per record, to stdout or to `out_path`.
+
+    A file is written atomically (a temp file in its folder, fsynced, renamed over it), so it
+    is always whole JSONL: on Ctrl-C what was finished is committed and KeyboardInterrupt goes
+    on; on any other error, or a Ctrl-C before any record, the existing file is left as it is.
+    Something that is not a regular file (/dev/null, a pipe) is written straight through."""
+    if out_path is None:
+        summary = write_lines(records, sys.stdout)
+        sys.stdout.flush()
+        return summary
+    target = Path(os.path.realpath(out_path))
+    if target.exists() and not target.is_file():
+        with open(target, "w", encoding="utf-8", newline="\n") as stream:
+            return write_lines(records, stream)
+    with atomic_output(target) as stream:
+        return write_lines(records, stream)
+
+
+def write_lines(records: Iterable[dict], stream: TextIO) -> Summary:
+    total = failed = written = 0
+    for record in records:
+        stream.write(json.dumps(record, ensure_ascii=False) + "\n")
+        written += 1
+        kind = record.get("type")
+        total += kind in (RELEASE, ERROR)
+        failed += kind == ERROR
+    return Summary(total, failed, written)
+
+
+@contextmanager
+def atomic_output(target: Path) -> Iterator[TextIO]:
+    temp = target.with_name(f".{target.name}.{secrets.token_hex(6)}.tmp")
+    stream = open(temp, "x", encoding="utf-8", newline="\n")
+    try:
+        yield stream
+    except KeyboardInterrupt:
+        settle_output(stream, temp, target, commit=stream.tell() > 0)
+        raise
+    except BaseException:
+        settle_output(stream, temp, target, commit=False)
+        raise
+    settle_output(stream, temp, target, commit=True)
+
+
+def settle_output(stream: TextIO, temp: Path, target: Path, commit: bool) -> None:
+    """Rename the finished temp file over the target, durably; or throw it away."""
+    if not commit:
+        stream.close()
+        temp.unlink(missing_ok=True)
+        return
+    stream.flush()
+    os.fsync(stream.fileno())
+    stream.close()
+    os.replace(temp, target)
+    sync_folder(target.parent)
+
+
+def sync_folder(folder: Path) -> None:
+    """Make a rename durable (POSIX); where a folder cannot be opened, there is nothing to do."""
+    try:
+        handle = os.open(folder, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(handle)
+    except OSError:
+        pass
+    finally:
+        os.close(handle)

@@ -99,6 +99,7 @@ class ReleaseContext:
     periods: "periods_mod.PeriodContext"
     quotes: tuple[Quote, ...]
     release_date: Optional[dt.date]
+    mentions: tuple  # period phrases of view.text, found once for every sentence
 
     @property
     def paragraphs(self) -> tuple[tuple[int, int], ...]:
@@ -130,7 +131,8 @@ def text_context(text: str, resources: Resources) -> ReleaseContext:
     """Context for a bare text (the spaCy API without a release): periods from the text alone."""
     return ReleaseContext(doc="<text>", text=text, view=identity_view(text),
                           periods=periods_mod.build_context(text, None, [], resources.period_rules),
-                          quotes=(), release_date=None)
+                          quotes=(), release_date=None,
+                          mentions=tuple(periods_mod.find_period_mentions(text, resources.period_rules)))
 
 
 class ClaimBuilder:
@@ -382,16 +384,17 @@ class SentenceClaims:
     # ---- periods ----------------------------------------------------------------------------
     def find_mentions(self) -> list[Mention]:
         found = []
-        offset = self.sentence.start_char
-        text = self.sentence.text
-        for mention in periods_mod.find_period_mentions(text, self.resources.period_rules):
+        first, last = self.sentence.start_char, self.sentence.end_char
+        for mention in self.context.mentions:
+            if mention.start < first or mention.end > last:
+                continue
             resolved = periods_mod.resolve_periods(mention, self.context.periods)
             if not resolved:
                 continue
             base_only = mention.text.lower().strip() in self.lexicon.base_only_periods
-            base = base_only or self.after_comparison(text[:mention.start])
-            found.append(Mention(offset + mention.start, offset + mention.end,
-                                 mention.ref.value, tuple(resolved), base, base_only))
+            base = base_only or self.after_comparison(self.text[first:mention.start])
+            found.append(Mention(mention.start, mention.end, mention.ref.value, tuple(resolved),
+                                 base, base_only))
         return found
 
     def after_comparison(self, prefix: str) -> bool:

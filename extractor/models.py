@@ -195,7 +195,7 @@ class Issuer(Record):
 
 @dataclass(frozen=True)
 class Block(Record):
-    """A stretch of the release: `text == release.text[start:end]`."""
+    """A stretch of the release: `text == release.clean[start:end]`, as long as text[start:end]."""
 
     kind: BlockKind
     start: int

@@ -32,6 +32,7 @@ from .models import Period
 __all__ = [
     "RefKind", "PeriodRule", "PeriodMention", "FiscalCalendar", "PeriodContext",
     "compile_period_rules", "find_period_mentions", "infer_calendar", "build_context",
+    "context_from_mentions",
     "resolve", "resolve_periods", "quarter_of_fiscal_year", "prior_quarter",
     "year_ago", "as_instant", "as_span", "read_date",
 ]
@@ -502,8 +503,13 @@ class PeriodContext:
 def build_context(text: str, release_date: Optional[dt.date], table_periods: Sequence[Period],
                   rules: Sequence[PeriodRule] = ()) -> PeriodContext:
     """Calendar and reporting quarter of one release (the last full quarter if nothing says)."""
-    calendar, current = _calendar_and_quarter(find_period_mentions(text, rules), release_date,
-                                              table_periods)
+    return context_from_mentions(find_period_mentions(text, rules), release_date, table_periods)
+
+
+def context_from_mentions(mentions: Sequence[PeriodMention], release_date: Optional[dt.date],
+                          table_periods: Sequence[Period]) -> PeriodContext:
+    """As build_context, from mentions already found (the pipeline scans its prose once)."""
+    calendar, current = _calendar_and_quarter(mentions, release_date, table_periods)
     if current is None and release_date is not None:
         current = _last_quarter_before(release_date, calendar)
     return PeriodContext(release_date, calendar, current, tuple(table_periods))
@@ -670,16 +676,17 @@ _RESOLVERS = {
 
 @lru_cache(maxsize=8192)
 def resolve_periods(mention: PeriodMention, ctx: PeriodContext) -> tuple[Period, ...]:
-    """Every period a mention names, most recent first ('in 2003 and 2002' names two).
+    """Every period a mention names, in its order ('in 2003 and 2002, respectively' names two).
 
-    Empty when the phrase cannot be resolved (no reporting quarter known, an impossible date).
+    Empty when the phrase cannot be resolved (no reporting quarter known, an impossible date);
+    never raises, whatever rule produced the mention.
     """
-    if mention.ref in _LITERAL_REFS:
-        literal = _literal_period(mention, ctx.release_date)
-        return (literal,) if literal else ()
-    if ctx.current is None or ctx.current.is_instant:
-        return ()
     try:
+        if mention.ref in _LITERAL_REFS:
+            literal = _literal_period(mention, ctx.release_date)
+            return (literal,) if literal else ()
+        if ctx.current is None or ctx.current.is_instant:
+            return ()
         return _RESOLVERS.get(mention.ref, _relative_refs)(mention, ctx)
     except (ValueError, OverflowError, StopIteration):
         return ()

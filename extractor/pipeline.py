@@ -63,14 +63,15 @@ class Extractor:
     def extract(self, release: Release) -> ReleaseResult:
         facts, checks = tables.extract_tables(release)
         table_periods = sorted({fact.period for fact in facts}, key=Period.sort_key)
-        period_context = periods.build_context(release.clean, release.date, table_periods,
-                                               self.resources.period_rules)
         spans = claim_spans(release)
-        found_quotes = quotes.find_quotes(release.doc, release.clean, spans, self.resources.roles)
         view = prose_view(release.clean, spans)
+        rules = self.resources.period_rules
+        mentions = periods.find_period_mentions(view.text, rules)
+        period_context = periods.context_from_mentions(mentions, release.date, table_periods)
+        found_quotes = quotes.find_quotes(release.doc, release.clean, spans, self.resources.roles)
         context = ReleaseContext(doc=release.doc, text=release.text, view=view,
                                  periods=period_context, quotes=tuple(found_quotes),
-                                 release_date=release.date)
+                                 release_date=release.date, mentions=tuple(mentions))
         doc = self.nlp.make_doc(view.text)
         doc._.release_context = context
         for _, component in self.nlp.pipeline:

@@ -121,7 +121,7 @@ class _LineKind(Enum):
     TEXT = "text"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class _Row:
     label: str
     line: str
@@ -144,6 +144,7 @@ _FIGURE = re.compile(
     r"|[-\u2013\u2014]{1,3}"                                        # nil: -, --, en/em dash
     r")(?![\w])")
 _GAP = re.compile(r"[\s$]*")
+_NOT_DIGIT = re.compile(r"[^\d.]")
 _FIGURE_ENDINGS = frozenset("0123456789)%-\u2013\u2014")
 _YEAR = re.compile(r"(?:19|20)\d\d")
 _RULE_CHARS = frozenset("-=_ \t\u2013\u2014")
@@ -282,7 +283,7 @@ def _is_rule(text: str) -> bool:
     """A ruling line: only dashes, equals or underscores, at least one run of three."""
     stripped = text.strip()
     return (bool(stripped) and set(stripped) <= _RULE_CHARS
-            and max(len(run) for run in re.split(r"\s+", stripped)) >= 3)
+            and max(len(run) for run in stripped.split()) >= 3)
 
 
 def _trailing_tokens(text: str) -> tuple[_Token, ...]:
@@ -548,7 +549,7 @@ def _value_of(token: _Token, unit: Unit, scales: tuple[Decimal, Decimal]) -> Dec
     """The figure's value, scaled by the table's unit where the unit says it applies."""
     if token.is_nil:
         return Decimal(0)
-    digits = re.sub(r"[^\d.]", "", token.text)
+    digits = _NOT_DIGIT.sub("", token.text)
     value = Decimal(digits if digits.strip(".") else "0")
     if token.text.startswith(("(", "-")):
         value = -value
@@ -757,28 +758,34 @@ def _columns_of(facts: Sequence[Fact]) -> dict[tuple, dict[str, Fact]]:
     return columns
 
 
-def _find_line(lines: dict[str, Fact], *patterns: str) -> Optional[Fact]:
+def _find_line(lines: dict[str, Fact], *patterns: re.Pattern) -> Optional[Fact]:
     """The first line matching the first pattern that matches any (patterns by preference)."""
     for pattern in patterns:
-        found = next((fact for name, fact in lines.items() if re.search(pattern, name)), None)
+        found = next((fact for name, fact in lines.items() if pattern.search(name)), None)
         if found is not None:
             return found
     return None
 
 
-_ASSETS = (r"^total assets$",)
-_LIABILITIES_AND_EQUITY = (r"^total liabilities(?: and|,| &).*(?:equity|deficit|capital)$",)
-_CASH_BEGIN = (r"^cash.*\bbeginning\b",)
-_CASH_END = (r"^cash.*\bend\b",)
-_CASH_CHANGE = (r"^net (?:increase|decrease|change)\b.*\bcash\b",
-                r"^(?:increase|decrease).*\bin cash\b")
-_GROSS = (r"^gross (?:profit|loss|margin|income)(?: loss| profit)?$",)
-_REVENUE = (r"^total (?:net )?(?:revenues?|sales)$", r"^(?:net )?(?:revenues?|sales)$")
-_COST = (r"^total cost of (?:goods sold|sales|revenues?|products sold)$",
-         r"^cost of (?:goods sold|sales|revenues?|products sold)$")
-_PRETAX = (r"\bbefore (?:provision for |benefit from )?(?:income )?tax(?:es)?\b",)
-_TAX = (r"^(?:provision|benefit|income tax)",)
-_NET = (r"^net (?:loss|income|earnings)(?: loss| income)?$",)
+def _patterns(*patterns: str) -> tuple[re.Pattern, ...]:
+    """Line-name patterns, by preference."""
+    return tuple(re.compile(pattern) for pattern in patterns)
+
+
+_ASSETS = _patterns(r"^total assets$")
+_LIABILITIES_AND_EQUITY = _patterns(
+    r"^total liabilities(?: and|,| &).*(?:equity|deficit|capital)$")
+_CASH_BEGIN = _patterns(r"^cash.*\bbeginning\b")
+_CASH_END = _patterns(r"^cash.*\bend\b")
+_CASH_CHANGE = _patterns(r"^net (?:increase|decrease|change)\b.*\bcash\b",
+                         r"^(?:increase|decrease).*\bin cash\b")
+_GROSS = _patterns(r"^gross (?:profit|loss|margin|income)(?: loss| profit)?$")
+_REVENUE = _patterns(r"^total (?:net )?(?:revenues?|sales)$", r"^(?:net )?(?:revenues?|sales)$")
+_COST = _patterns(r"^total cost of (?:goods sold|sales|revenues?|products sold)$",
+                  r"^cost of (?:goods sold|sales|revenues?|products sold)$")
+_PRETAX = _patterns(r"\bbefore (?:provision for |benefit from )?(?:income )?tax(?:es)?\b")
+_TAX = _patterns(r"^(?:provision|benefit|income tax)")
+_NET = _patterns(r"^net (?:loss|income|earnings)(?: loss| income)?$")
 
 
 def _label_checks(facts: Sequence[Fact]) -> list[IntegrityCheck]:
@@ -802,18 +809,22 @@ def _label_checks(facts: Sequence[Fact]) -> list[IntegrityCheck]:
 def _formula_check(name: str, columns: dict[tuple, dict[str, Fact]], result: tuple,
                    operands: Sequence[tuple], signs: Sequence[tuple[int, ...]]
                    ) -> list[IntegrityCheck]:
-    """result == sum(sign * operand) per column, under the sign convention that holds in the
-    most columns (costs may be printed positive or negative); reported even where none holds."""
+    """result == sum(sign * operand) per column. Where the sign convention is open (costs may
+    be printed positive or negative) it is the one that holds in the most columns, and the
+    check is made only if it holds in one at least: else the lines are not what they seem."""
     found = []
     for lines in columns.values():
         total = _find_line(lines, *result)
         parts = [_find_line(lines, *patterns) for patterns in operands]
         if total is not None and all(part is not None for part in parts):
             found.append((total, parts))
-    if not found:
+
+    def agreeing(sign: tuple[int, ...]) -> int:
+        return sum(_signed_sum(parts, sign) == total.value for total, parts in found)
+
+    best = max(signs, key=agreeing)
+    if not found or (len(signs) > 1 and agreeing(best) == 0):
         return []
-    best = max(signs, key=lambda sign: sum(_signed_sum(parts, sign) == total.value
-                                           for total, parts in found))
     return [_check(name, total, parts, _signed_sum(parts, best)) for total, parts in found]
 
 
