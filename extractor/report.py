@@ -213,7 +213,7 @@ def restatement_change(item: dict) -> str:
     first, later = as_decimal(item.get("first_value")), as_decimal(item.get("later_value"))
     if first is None or later is None:
         return ""
-    return format_figure(later - first, "USD", signed=True)
+    return format_figure(later - first, None, signed=True)
 
 
 def one_line(text: Any) -> str:
@@ -289,14 +289,14 @@ def claim_problem_row(claim: dict) -> list[str]:
 
 def restatement_row(item: dict) -> list[str]:
     return [item.get("line"), period_text(item.get("period")),
-            f"{format_figure(item.get('first_value'), 'USD')} ({item.get('first_doc')})",
-            f"{format_figure(item.get('later_value'), 'USD')} ({item.get('later_doc')})",
+            f"{format_figure(item.get('first_value'), None)} ({item.get('first_doc')})",
+            f"{format_figure(item.get('later_value'), None)} ({item.get('later_doc')})",
             restatement_change(item)]
 
 
 def check_row(check: dict) -> list[str]:
     return [check.get("check"), check.get("statement"), period_text(check.get("period")),
-            format_figure(check.get("expected"), "USD"), format_figure(check.get("actual"), "USD")]
+            format_figure(check.get("expected"), None), format_figure(check.get("actual"), None)]
 
 
 CLAIM_PROBLEM_HEADINGS = ["Status", "Metric", "Period", "Stated", "Table", "Difference",
