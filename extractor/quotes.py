@@ -36,6 +36,7 @@ MAX_PRINTED_TITLE_WORDS = 12
 MAX_PHRASE_WORDS = 14
 MAX_SEGMENT_CHARS = 100
 UNWRAPPED_LINE_CHARS = 160
+MAX_CLAUSE_CHARS = 400
 
 ROLE_KEYS = frozenset({"id", "titles", "role", "example"})
 ATTRIBUTION_KEYS = frozenset({"verbs", "honorifics", "pronouns", "title_modifiers", "abbreviations"})
@@ -528,17 +529,18 @@ class _Cast:
 
 
 def _bounds(parts: list[_Part], index: int) -> tuple[int, int]:
-    """The stretch a part's attribution may sit in: from the previous quote's close (or the
-    paragraph start) to the next quote's opening (or the end of the paragraph)."""
+    """The stretch a part's attribution may sit in: from the end of the previous quote (or
+    the paragraph start) to the next quote's opening (or the end of the paragraph), and
+    never more than `MAX_CLAUSE_CHARS` either side: an attribution is a short clause."""
     part = parts[index]
-    low = part.paragraph[0]
-    previous = parts[index - 1] if index else None
-    if previous and previous.close is not None and previous.close >= low:
-        low = previous.close + 1
-    following = parts[index + 1] if index + 1 < len(parts) else None
-    high = part.last[1]
-    if following and following.opener < high:
-        high = following.opener
+    low = max(part.paragraph[0], part.opener - MAX_CLAUSE_CHARS)
+    if index:
+        previous = parts[index - 1]
+        low = max(low, previous.end + 1 if previous.close is None else previous.close + 1)
+    end = part.end if part.close is None else part.close
+    high = min(part.last[1], end + MAX_CLAUSE_CHARS)
+    if index + 1 < len(parts):
+        high = min(high, parts[index + 1].opener)
     return low, high
 
 
@@ -552,7 +554,7 @@ def _attribution_candidates(text: str, part: _Part, low: int, high: int,
         return
     ends = _sentence_starts(text, part.close + 1, high, table)
     clause = text[part.close + 1:ends[0] if ends else high]
-    runs_into_quote = high < part.last[1] and not ends
+    runs_into_quote = not ends and _MARK.match(text, high) is not None
     if not runs_into_quote or _ends_in_speech_comma(text, part):
         yield _trailing_mentions(clause, table), part.close
 

@@ -38,3 +38,8 @@ def score(records, tmp_path, gold=GOLD, corpus=CORPUS):
                           str(pred), "--corpus", str(corpus), "--json"],
                          capture_output=True, text=True, check=True)
     return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def pytest_addoption(parser):
+    parser.addoption("--update-golden", action="store_true",
+                     help="rewrite tests/golden/ from the current output (review the diff!)")
