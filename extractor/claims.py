@@ -37,6 +37,7 @@ COMPONENT_COST = 3.0
 SPECIFICITY_CAP = 3.0
 CHANGE_REACH = 6
 YEAR_LIKE = re.compile(r"(19|20)\d\d")
+SEGMENT_STOP_WORDS = {"The", "Our", "Its", "This", "Each", "All", "Both", "Total"}
 COUNT_NUMBER = re.compile(r"\d[\d,]*")
 COMPARING_KINDS = (Kind.CHANGE, Kind.PCT_CHANGE, Kind.RATIO, Kind.MARGIN_CHANGE)
 CLAUSE_BREAKS = {"and", "but", "while", "whereas", ",", ";"}
@@ -550,10 +551,21 @@ class SentenceClaims:
             sentence=self.sentence.text.strip(), metric=metric.id, label=label, kind=kind,
             value=figure.quantity.value, value_high=figure.quantity.value_high, unit=unit,
             qualifier=self.qualifier(figure),
-            period=fit_period(period, metric), base_period=base, segment=None,
+            period=fit_period(period, metric), base_period=base, segment=self.segment(figure),
             speaker=speaker_at(self.context.quotes, start), rule=figure.rule,
             precision=figure.quantity.precision,
         ) for period in periods or (None,)]
+
+    def segment(self, figure: Figure) -> Optional[str]:
+        """"the Domestic segment ... reported operating income of $42 million": the segment
+        named before the figure in its sentence (capitalised words before a segment noun)."""
+        before = self.text[self.sentence.start_char:figure.start]
+        nouns = "|".join(re.escape(noun) for noun in self.lexicon.segment_nouns)
+        found = re.findall(rf"\b((?:[A-Z][\w&.'-]*\s+){{1,3}})(?i:{nouns})\b", before)
+        names = [" ".join(word for word in name.split() if word not in SEGMENT_STOP_WORDS)
+                 for name in found]
+        names = [name for name in names if name]
+        return names[-1] if names else None
 
     def forecast(self, figure: Figure) -> bool:
         """A figure after "expects", "outlook" ... in its sentence is a forecast (guidance)."""

@@ -40,6 +40,7 @@ class Lexicon:
     component_verbs: frozenset
     unit_default_metrics: Mapping[Unit, str]
     forecast_cues: frozenset
+    segment_nouns: tuple[str, ...]
     respectively: tuple[str, ...]
 
 

@@ -23,7 +23,7 @@ from __future__ import annotations
 import bisect
 import json
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from enum import Enum
 from types import MappingProxyType
 from typing import Iterable, Mapping, Optional
@@ -133,7 +133,7 @@ def _build_words(data: Mapping) -> AttributionWords:
 
 def _packaged_attribution() -> dict:
     """`patterns/attribution.json`, found by the one module that knows where data lives."""
-    from .resources import patterns_dir  # late: resources imports this module
+    from .resources import patterns_dir  # late: resources.py compiles roles through this module
 
     return json.loads((patterns_dir() / "attribution.json").read_text(encoding="utf-8"))
 
@@ -173,6 +173,8 @@ def compile_role_rules(rows: list[dict], attribution: Optional[Mapping] = None) 
 
 
 class MarkKind(Enum):
+    """Which side of a quotation a mark stands on; EITHER for a straight mark inside a word."""
+
     OPEN = "open"
     CLOSE = "close"
     EITHER = "either"
@@ -408,7 +410,7 @@ def _people_before_verb(phrase: str, table: RoleTable) -> list[_Mention]:
         mention = _name_in(segments[index], table)
         if mention is None:
             continue
-        after = (_title_role(s, table, printed=True) for s in segments[index + 1:] if s[:1].isupper())
+        after = (_title_role(segment, table, printed=True) for segment in segments[index + 1:])
         before = _title_role(segments[index - 1], table, printed=False) if index else None
         mentions.append(_Mention(mention.name, next((r for r in after if r), None) or mention.role or before))
     return mentions
@@ -495,9 +497,9 @@ class _Cast:
 
     text: str
     table: RoleTable
-    people: dict
+    people: dict[str, _Person] = field(default_factory=dict)
     last: Optional[_Person] = None
-    introduced: Optional[dict] = None
+    introduced: Optional[dict[str, tuple[int, str]]] = None
 
     def resolve(self, mention: _Mention, at: int) -> Optional[_Person]:
         """The person a mention names, or None when a lone word names nobody introduced."""
@@ -590,7 +592,7 @@ def find_quotes(doc: str, text: str, spans: list[tuple[int, int]], roles: RoleTa
     """Direct quotations inside the given prose spans, sorted, each with its speaker or None."""
     parts = [part for run in _runs(text, spans) for part in _quote_parts(text, run)]
     bounds = {part: _bounds(parts, index) for index, part in enumerate(parts)}
-    cast = _Cast(text, roles, {})
+    cast = _Cast(text, roles)
     quotes: list[Quote] = []
     previous: Optional[tuple[_Part, Optional[_Person]]] = None
     for group in _quotations(text, parts, roles):

@@ -216,6 +216,11 @@ def restatement_change(item: dict) -> str:
     return format_figure(later - first, None, signed=True)
 
 
+def metric_name(claim: dict) -> str:
+    """"Cash and equivalents" for cash_and_equivalents: the metric, worded the same everywhere."""
+    return one_line(str(claim.get("metric") or claim.get("label") or "").replace("_", " ")).capitalize()
+
+
 def one_line(text: Any) -> str:
     return " ".join(str(text or "").split())
 
@@ -279,7 +284,7 @@ def summary_rows(run: RunView) -> list[list[str]]:
 
 def claim_problem_row(claim: dict) -> list[str]:
     restated = claim.get("restated_value")
-    return [claim.get("status") or UNVERIFIABLE, claim.get("label") or claim.get("metric"),
+    return [claim.get("status") or UNVERIFIABLE, metric_name(claim),
             claim_period_text(claim), stated(claim),
             format_figure(claim.get("table_value"), claim.get("unit")),
             format_figure(difference(claim), claim.get("unit"), signed=True),
@@ -361,7 +366,7 @@ th{background:#f3f5f7}td.num{text-align:right;font-variant-numeric:tabular-nums}
  margin-right:.3em;color:#fff;background:#6e7781}
 .badge.match{background:#1a7f37}.badge.mismatch{background:#cf222e}
 .badge.restated,.badge.restatement{background:#9a6700}.badge.check{background:#8250df}
-.problems li{margin:.35rem 0}.problems q{color:#57606a}
+.problems li{margin:.35rem 0}.problems q{color:#57606a;quotes:none;font-style:italic}
 .prose{max-width:46rem}.prose p{margin:.6rem 0}.prose .sentence{margin:.5rem 0}
 .notes li{margin:.6rem 0}.notes li:target{background:#fff8c5}
 .notes code{font-size:.85rem;background:#f3f5f7;padding:0 .25em}
@@ -540,7 +545,7 @@ def note_html(claim: dict, ref: tuple[int, int], placed: bool) -> str:
     """One claim's provenance: what was stated, what the tables say, and where."""
     status = claim.get("status") or UNVERIFIABLE
     speaker = claim.get("speaker") if isinstance(claim.get("speaker"), dict) else {}
-    about = [claim.get("label") or claim.get("metric"), claim.get("kind"), claim_period_text(claim),
+    about = [metric_name(claim), claim.get("kind"), claim_period_text(claim),
              claim.get("segment"), ", ".join(filter(None, (speaker.get("name"), speaker.get("role"))))]
     evidence = evidence_of(claim)
     formula = (f"<div><code>{esc(evidence['formula'])}</code>"
@@ -602,7 +607,7 @@ def problem_items(run: RunView) -> list[str]:
                 items.append(
                     f'<li><span class="badge {badge}">{label}</span>'
                     f'<a href="#{claim_id(index, claim_index)}">{esc(view.doc)}</a>: '
-                    f'{esc(claim.get("label") or claim.get("metric"))}, {esc(claim_period_text(claim))}'
+                    f'{esc(metric_name(claim))}, {esc(claim_period_text(claim))}'
                     f" — {esc(verdict_text(claim))}. <q>{esc(one_line(claim.get('sentence')))}</q></li>")
         for check in view.failed_checks:
             items.append(f'<li><span class="badge check">check failed</span>'
@@ -668,7 +673,7 @@ def timeline_series(run: RunView) -> list[Series]:
             day, value = claim_date(claim.get("period")), as_decimal(claim.get("value"))
             if claim.get("kind") != "amount" or claim.get("segment") or day is None or value is None:
                 continue
-            label = one_line(claim.get("label") or claim.get("metric")).capitalize()
+            label = metric_name(claim)
             key = (view.issuer or view.issuer_key, label, claim.get("unit"),
                    span_label(claim["period"]))
             found.setdefault(key, {})[day] = (value, view.doc)
@@ -680,6 +685,17 @@ def timeline_series(run: RunView) -> list[Series]:
 
 CHART_WIDTH, CHART_HEIGHT = 340, 180
 PLOT_LEFT, PLOT_RIGHT, PLOT_TOP, PLOT_BOTTOM = 64, 324, 16, 148
+
+
+def spaced(positions: Sequence[float], gap: float = 72.0) -> list[int]:
+    """Indexes of the date labels to print so none overlaps: the first, the last, and those
+    between that keep `gap` pixels from their neighbours."""
+    kept = [0]
+    for index in range(1, len(positions)):
+        if positions[index] - positions[kept[-1]] >= gap:
+            kept.append(index)
+    kept[-1] = len(positions) - 1  # the last date sits a plot width from the first
+    return kept
 
 
 def chart_svg(series: Series) -> str:
@@ -699,11 +715,11 @@ def chart_svg(series: Series) -> str:
         f'stroke="#eaeef2"/><text x="{PLOT_LEFT - 6}" y="{y(tick) + 3:.1f}" text-anchor="end">'
         f"{esc(compact_figure(tick, series.unit))}</text>"
         for tick in (low, (low + high) / 2, high))
-    shown = series.points if len(series.points) <= 5 else (series.points[0], series.points[-1])
+    shown = spaced([x(day) for day in days])
     anchors = ["start"] + ["middle"] * (len(shown) - 2) + ["end"]
-    x_labels = "".join(f'<text x="{x(day.toordinal()):.1f}" y="{PLOT_BOTTOM + 16}" '
-                       f'text-anchor="{anchor}">{day.isoformat()}</text>'
-                       for (day, _, _), anchor in zip(shown, anchors))
+    x_labels = "".join(f'<text x="{x(days[index]):.1f}" y="{PLOT_BOTTOM + 16}" '
+                       f'text-anchor="{anchor}">{series.points[index][0].isoformat()}</text>'
+                       for index, anchor in zip(shown, anchors))
     line = " ".join(f"{x(day):.1f},{y(value):.1f}" for day, value in zip(days, values))
     dots = "".join(
         f'<circle cx="{x(day.toordinal()):.1f}" cy="{y(value):.1f}" r="3.5" fill="#0969da">'

@@ -136,7 +136,7 @@ def load_metrics(directory: Path) -> Mapping[str, Metric]:
 LEXICON_KEYS = {"scales", "units", "unit_scales", "number_words", "ratio_words", "multiple_words",
                 "qualifiers", "change_before", "change_after", "amount_before", "ratio_after",
                 "comparison_markers", "base_only_periods", "respectively", "attach_after",
-                "component_verbs", "unit_default_metrics", "forecast_cues"}
+                "component_verbs", "unit_default_metrics", "forecast_cues", "segment_nouns"}
 QUALIFIERS = {"approximately", "nearly", "more than", "less than", "up to"}
 
 
@@ -168,7 +168,7 @@ def load_lexicon(directory: Path) -> Lexicon:
         attach_after=frozenset(data["attach_after"]), component_verbs=frozenset(data["component_verbs"]),
         unit_default_metrics=MappingProxyType({Unit(unit): metric for unit, metric
                                                in data["unit_default_metrics"].items()}),
-        forecast_cues=frozenset(data["forecast_cues"]),
+        forecast_cues=frozenset(data["forecast_cues"]), segment_nouns=phrases("segment_nouns"),
         respectively=phrases("respectively"),
     )
 

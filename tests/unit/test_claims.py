@@ -115,3 +115,13 @@ def test_offsets_point_into_wrapped_original_text(nlp):
         ("$12.4\nmillion", "$12.4\nmillion"), ("$10.1 million", "$10.1 million")]
     assert result.claims[0].period.to_dict() == {"start": "2005-01-01", "end": "2005-03-31"}
     assert result.claims[1].period.to_dict() == {"start": "2004-01-01", "end": "2004-03-31"}
+
+
+@pytest.mark.parametrize("text, segment", [
+    ("The Domestic segment reported operating income of $42 million.", "Domestic"),
+    ("Sears Canada segment sales rose 2.9 percent.", "Sears Canada"),
+    ("Our Services Segment grew revenue 5%.", "Services"),
+    ("Revenue for the quarter was $4.1 million.", None),
+])
+def test_segment_named_before_the_figure(nlp, text, segment):
+    assert [claim.segment for claim in claims_of(nlp, text)] == [segment]

@@ -85,13 +85,13 @@ def test_markdown_summary_counts_each_release():
 def test_markdown_lists_mismatch_restatement_and_failed_check_with_figures():
     page = report.render_markdown(run_records())
     q3 = page[page.index(f"## {Q3}"):]
-    assert ("| mismatch | revenue | 2024-07-01 to 2024-09-30 | $14,000,000 | $13,702,000 | "
+    assert ("| mismatch | Revenue | 2024-07-01 to 2024-09-30 | $14,000,000 | $13,702,000 | "
             "+$298,000 |  | Revenue for the third quarter was $14.0 million") in q3
     assert ("| total current liabilities | at 2023-12-31 | 18,204,000 (hmgi-2024-08-01.txt) | "
             "18,420,000 (hmgi-2024-11-05.txt) | +216,000 |") in q3
     assert "| cash_roll_forward | cash_flows | 2024-07-01 to 2024-09-30 | -3,628,000 | -3,728,000 |" in q3
     q2 = page[page.index(f"## {Q2}"):page.index(f"## {Q3}")]
-    assert "| match | total current liabilities | at 2023-12-31 | $18,200,000 | $18,204,000 | " \
+    assert "| match | Total current liabilities | at 2023-12-31 | $18,200,000 | $18,204,000 | " \
            "-$4,000 | $18,420,000 |" in q2
     assert "| releases/hmgi-2024-02-27.txt | read |" in page
 
