@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
 import sys
 from pathlib import Path
 from typing import Optional, Sequence
@@ -91,6 +92,10 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     except commands.UsageError as error:
         parser.error(str(error))
         return EXIT_USAGE
+    except BrokenPipeError:
+        # the reader (`| head`) left: not an error of ours; keep Python from complaining at exit
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return EXIT_OK
     except KeyboardInterrupt:
         print("extractor: interrupted; finished releases were written", file=sys.stderr)
         return 130

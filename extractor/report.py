@@ -143,10 +143,9 @@ SUMMARY_HEADINGS = ["Release", "Issuer", "Date", "Claims", "Match", "Mismatch", 
                     "Restatements", "Check failures"]
 
 
-def problem_claims(view: ReleaseView) -> list[dict]:
-    """Claims a reader must look at: contradicted by the tables, or restated later."""
-    return [claim for claim in view.claims
-            if claim.get("status") == "mismatch" or claim.get("restated_value") is not None]
+def is_problem(claim: dict) -> bool:
+    """A claim a reader must look at: contradicted by the tables, or restated later."""
+    return claim.get("status") == "mismatch" or claim.get("restated_value") is not None
 
 
 # ---------------------------------------------------------------------------------------------
@@ -314,7 +313,7 @@ def release_markdown(view: ReleaseView) -> list[str]:
     title = " — ".join(part for part in (view.doc, view.issuer, view.date) if part)
     lines = [f"## {md_cell(title)}", "", Summary.of([view]).sentence(), ""]
     sections = (("Mismatched or later restated claims", CLAIM_PROBLEM_HEADINGS,
-                 [claim_problem_row(claim) for claim in problem_claims(view)]),
+                 [claim_problem_row(claim) for claim in view.claims if is_problem(claim)]),
                 ("Restatements", RESTATEMENT_HEADINGS, [restatement_row(item) for item in view.restatements]),
                 ("Integrity-check failures", CHECK_HEADINGS, [check_row(item) for item in view.failed_checks]))
     for heading, headings, rows in sections:
@@ -366,6 +365,7 @@ th{background:#f3f5f7}td.num{text-align:right;font-variant-numeric:tabular-nums}
  margin-right:.3em;color:#fff;background:#6e7781}
 .badge.match{background:#1a7f37}.badge.mismatch{background:#cf222e}
 .badge.restated,.badge.restatement{background:#9a6700}.badge.check{background:#8250df}
+.badge.disagree{background:#bc4c00}
 .problems li{margin:.35rem 0}.problems q{color:#57606a;quotes:none;font-style:italic}
 .prose{max-width:46rem}.prose p{margin:.6rem 0}.prose .sentence{margin:.5rem 0}
 .notes li{margin:.6rem 0}.notes li:target{background:#fff8c5}
@@ -595,33 +595,53 @@ def release_html(view: ReleaseView, index: int, texts: Mapping[str, str]) -> str
     return "\n".join(parts + ["</section>"])
 
 
+def release_link(index: Optional[int], text: str) -> str:
+    return f'<a href="#release-{index}">{esc(text)}</a>' if index is not None else esc(text)
+
+
+def claim_problem_item(claim: dict, ref: tuple[int, int], doc: str) -> str:
+    badge, label = (("mismatch", "mismatch") if claim.get("status") == "mismatch"
+                    else ("restated", "restated later"))
+    return (f'<li><span class="badge {badge}">{label}</span>'
+            f'<a href="#{claim_id(*ref)}">{esc(doc)}</a>: {esc(metric_name(claim))}, '
+            f"{esc(claim_period_text(claim))} — {esc(verdict_text(claim))}. "
+            f"<q>{esc(one_line(claim.get('sentence')))}</q></li>")
+
+
+def check_problem_item(check: dict, index: int, doc: str) -> str:
+    name, statement, period, expected, actual = check_row(check)
+    where = " · ".join(str(part) for part in (name, statement, period) if part)
+    return (f'<li><span class="badge check">check failed</span>{release_link(index, doc)}: '
+            f"{esc(where)} — expected {esc(expected)}, found {esc(actual)}</li>")
+
+
+def restatement_item(item: dict, index: Optional[int]) -> str:
+    line, period, first, later, change = restatement_row(item)
+    return (f'<li><span class="badge restatement">restatement</span>{release_link(index, line)}, '
+            f"{esc(period)}: {esc(first)}, later {esc(later)} ({esc(change)})</li>")
+
+
+def disagreement_item(item: dict) -> str:
+    """Releases stating one metric for one period with figures no rounding reconciles."""
+    stated_by = ", ".join(f"{format_figure(claim.get('value'), item.get('unit'))} "
+                          f"({claim.get('doc')})" for claim in item.get("claims") or ()
+                          if isinstance(claim, dict))
+    return (f'<li><span class="badge disagree">releases disagree</span>{esc(metric_name(item))}, '
+            f"{esc(period_text(item.get('period')))}: {esc(stated_by)}</li>")
+
+
 def problem_items(run: RunView) -> list[str]:
-    """The list at the top: contradicted claims, restated figures, failed checks."""
+    """The list at the top: contradicted or restated claims, failed checks, restated table
+    figures, and releases that disagree with each other."""
     latest = {view.doc: index for index, view in enumerate(run.releases)}
     items = []
     for index, view in enumerate(run.releases):
-        for claim_index, claim in enumerate(view.claims):
-            if claim in problem_claims(view):
-                badge = "mismatch" if claim.get("status") == "mismatch" else "restated"
-                label = "restated later" if badge == "restated" else badge
-                items.append(
-                    f'<li><span class="badge {badge}">{label}</span>'
-                    f'<a href="#{claim_id(index, claim_index)}">{esc(view.doc)}</a>: '
-                    f'{esc(metric_name(claim))}, {esc(claim_period_text(claim))}'
-                    f" — {esc(verdict_text(claim))}. <q>{esc(one_line(claim.get('sentence')))}</q></li>")
-        for check in view.failed_checks:
-            items.append(f'<li><span class="badge check">check failed</span>'
-                         f'<a href="#release-{index}">{esc(view.doc)}</a>: '
-                         f"{esc(' · '.join(filter(None, check_row(check)[:3])))} — expected "
-                         f"{esc(check_row(check)[3])}, found {esc(check_row(check)[4])}</li>")
-    for item in run.restatements:
-        target = latest.get(str(item.get("later_doc")))
-        link = f'<a href="#release-{target}">' if target is not None else "<span>"
-        items.append(f'<li><span class="badge restatement">restatement</span>{link}'
-                     f'{esc(item.get("line"))}</{"a" if target is not None else "span"}>, '
-                     f'{esc(period_text(item.get("period")))}: '
-                     f'{esc(restatement_row(item)[2])}, later {esc(restatement_row(item)[3])} '
-                     f"({esc(restatement_change(item))})</li>")
+        items += [claim_problem_item(claim, (index, claim_index), view.doc)
+                  for claim_index, claim in enumerate(view.claims) if is_problem(claim)]
+        items += [check_problem_item(check, index, view.doc) for check in view.failed_checks]
+    items += [restatement_item(item, latest.get(str(item.get("later_doc"))))
+              for item in run.restatements]
+    items += [disagreement_item(item) for item in run.corroborations if item.get("agree") is False]
     return items
 
 
@@ -687,7 +707,7 @@ CHART_WIDTH, CHART_HEIGHT = 340, 180
 PLOT_LEFT, PLOT_RIGHT, PLOT_TOP, PLOT_BOTTOM = 64, 324, 16, 148
 
 
-def spaced(positions: Sequence[float], gap: float = 72.0) -> list[int]:
+def spaced(positions: Sequence[float], gap: float = 80.0) -> list[int]:
     """Indexes of the date labels to print so none overlaps: the first, the last, and those
     between that keep `gap` pixels from their neighbours."""
     kept = [0]
