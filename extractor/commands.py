@@ -5,6 +5,7 @@ import argparse
 import logging
 import os
 import sys
+from contextlib import closing
 from pathlib import Path
 from typing import Iterable, Iterator
 
@@ -69,21 +70,22 @@ def run(args: argparse.Namespace) -> int:
     inputs = batch.collect_inputs(args.inputs)
     records = list(batch.run_batch(inputs, options, out_path=str(jsonl)))
     summary = batch.write_jsonl(records, str(jsonl))
-    with store.open_store(Path(args.store) if args.store else out_dir / "store.sqlite") as conn:
+    with closing(store.open_store(Path(args.store) if args.store else out_dir / "store.sqlite")) as conn:
         store.save_records(conn, records)
     report.write_reports(records, out_dir, texts=release_texts(records))
     return finish(summary, args.quiet)
 
 
 def release_texts(records: Iterable[dict]) -> dict:
-    """The text of each release, read again from its path, for the highlighted HTML report."""
+    """The clean text of each release (markup blanked, offsets kept), read again from its path,
+    for the highlighted HTML report."""
     from .document import ReleaseError, read_release
     texts = {}
     for record in records:
         path = record.get("path") if record.get("type") == "release" else None
         if path and path != "-" and os.path.isfile(path):
             try:
-                texts[record["doc"]] = read_release(Path(path)).text
+                texts[record["doc"]] = read_release(Path(path)).clean
             except (ReleaseError, OSError):
                 continue
     return texts
@@ -95,7 +97,7 @@ def rebuild_report(args: argparse.Namespace) -> int:
     database = folder / "store.sqlite"
     if not database.is_file():
         raise UsageError(f"{database} does not exist: run `extractor run ... --out {folder}` first")
-    with store.open_store(database) as conn:
+    with closing(store.open_store(database)) as conn:
         records = store.load_records(conn)
     report.write_reports(records, folder, texts=release_texts(records))
     return EXIT_OK

@@ -154,6 +154,11 @@ class Period:
     def is_instant(self) -> bool:
         return self.instant is not None
 
+    @property
+    def is_dated(self) -> bool:
+        """False for the empty Period() of a column whose dates could not be read."""
+        return self.instant is not None or (self.start is not None and self.end is not None)
+
     def sort_key(self) -> tuple:
         """Order by the day the period ends, then the longer span first; instants last on a day."""
         last = self.instant or self.end or dt.date.min

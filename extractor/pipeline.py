@@ -62,7 +62,8 @@ class Extractor:
 
     def extract(self, release: Release) -> ReleaseResult:
         facts, checks = tables.extract_tables(release)
-        table_periods = sorted({fact.period for fact in facts}, key=Period.sort_key)
+        table_periods = sorted({fact.period for fact in facts if fact.period.is_dated},
+                               key=Period.sort_key)
         spans = claim_spans(release)
         view = prose_view(release.clean, spans)
         rules = self.resources.period_rules

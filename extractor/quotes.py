@@ -131,17 +131,9 @@ def _build_words(data: Mapping) -> AttributionWords:
     return AttributionWords(**{key: tuple(str(item) for item in data[key]) for key in ATTRIBUTION_KEYS})
 
 
-def _packaged_attribution() -> dict:
-    """`patterns/attribution.json`, found by the one module that knows where data lives."""
-    from .resources import patterns_dir  # late: resources.py compiles roles through this module
-
-    return json.loads((patterns_dir() / "attribution.json").read_text(encoding="utf-8"))
-
-
-def compile_role_rules(rows: list[dict], attribution: Optional[Mapping] = None) -> RoleTable:
-    """Validate the role rows (and attribution words) and compile them into a RoleTable.
-
-    `attribution` is the parsed `attribution.json`; None reads the packaged one."""
+def compile_role_rules(rows: list[dict], attribution: Mapping) -> RoleTable:
+    """Validate the role rows and the attribution words (the parsed `attribution.json`) and
+    compile them into a RoleTable."""
     rules = [_build_rule(row) for row in rows]
     roles_by_title: dict[str, str] = {}
     seen: set[str] = set()
@@ -154,7 +146,7 @@ def compile_role_rules(rows: list[dict], attribution: Optional[Mapping] = None) 
             if roles_by_title.get(key, rule.role) != rule.role:
                 raise ValueError(f"roles: {rule.id!r}: title {title!r} already has another role")
             roles_by_title[key] = rule.role
-    words = _build_words(_packaged_attribution() if attribution is None else attribution)
+    words = _build_words(attribution)
     honorifics = _alternation(h.rstrip(".") for h in words.honorifics)
     name = rf"(?:(?:{honorifics})\.?\s+)?{_NAME_WORD}(?:\s+{_NAME_WORD}){{0,{MAX_NAME_WORDS - 1}}}"
     return RoleTable(

@@ -173,8 +173,9 @@ def compact_figure(value: Decimal, unit: Optional[str]) -> str:
     for size, suffix in ((Decimal("1e9"), "B"), (Decimal("1e6"), "M"), (Decimal("1e3"), "K")):
         if abs(value) >= size:
             short = format((value / size).quantize(Decimal("0.1")).normalize(), ",f") + suffix
-            return f"${short}" if unit == "USD" else f"{short} {unit}" if unit not in (
-                None, "", "ratio") else short
+            if unit == "USD":
+                return f"${short}"
+            return short if unit in (None, "", "ratio") else f"{short} {unit}"
     return format_figure(value, unit)
 
 
@@ -218,6 +219,13 @@ def restatement_change(item: dict) -> str:
 def metric_name(claim: dict) -> str:
     """"Cash and equivalents" for cash_and_equivalents: the metric, worded the same everywhere."""
     return one_line(str(claim.get("metric") or claim.get("label") or "").replace("_", " ")).capitalize()
+
+
+def stated_by(corroboration: dict) -> str:
+    """"$12,400,000 (a.txt), $12,500,000 (b.txt)": each release's figure of a corroboration."""
+    return ", ".join(f"{format_figure(claim.get('value'), corroboration.get('unit'))} "
+                     f"({claim.get('doc')})" for claim in corroboration.get("claims") or ()
+                     if isinstance(claim, dict))
 
 
 def one_line(text: Any) -> str:
@@ -314,8 +322,10 @@ def release_markdown(view: ReleaseView) -> list[str]:
     lines = [f"## {md_cell(title)}", "", Summary.of([view]).sentence(), ""]
     sections = (("Mismatched or later restated claims", CLAIM_PROBLEM_HEADINGS,
                  [claim_problem_row(claim) for claim in view.claims if is_problem(claim)]),
-                ("Restatements", RESTATEMENT_HEADINGS, [restatement_row(item) for item in view.restatements]),
-                ("Integrity-check failures", CHECK_HEADINGS, [check_row(item) for item in view.failed_checks]))
+                ("Restatements", RESTATEMENT_HEADINGS,
+                 [restatement_row(item) for item in view.restatements]),
+                ("Integrity-check failures", CHECK_HEADINGS,
+                 [check_row(item) for item in view.failed_checks]))
     for heading, headings, rows in sections:
         if rows:
             lines += [f"### {heading}", ""] + md_table(headings, rows)
@@ -330,6 +340,11 @@ def render_markdown(records: Iterable[dict]) -> str:
     lines += md_table(SUMMARY_HEADINGS, summary_rows(run))
     for view in run.releases:
         lines += release_markdown(view)
+    disagreements = [item for item in run.corroborations if item.get("agree") is False]
+    if disagreements:
+        lines += ["## Figures the releases state differently", ""] + md_table(
+            ["Metric", "Period", "Stated"], ([metric_name(item), period_text(item.get("period")),
+                                             stated_by(item)] for item in disagreements))
     if run.errors:
         lines += ["## Errors", ""] + md_table(["Path", "Stage", "Message"], (
             [error.get("path"), error.get("stage"), error.get("message")] for error in run.errors))
@@ -428,7 +443,8 @@ def claim_title(claim: dict) -> str:
     lines = [f"{status}: {STATUS_HELP.get(status, status)}", verdict_text(claim)]
     evidence = evidence_of(claim)
     if evidence.get("formula"):
-        lines.append(evidence["formula"] + (" (across releases)" if evidence.get("cross_release") else ""))
+        across = " (across releases)" if evidence.get("cross_release") else ""
+        lines.append(evidence["formula"] + across)
     lines += [operand_text(item) for item in evidence.get("operands") or () if isinstance(item, dict)]
     return "\n".join(lines)
 
@@ -524,7 +540,7 @@ def sentences_html(view: ReleaseView, release_index: int) -> str:
                 spans.append((found.start(), found.end(), claim, (release_index, index), True))
                 cursor = found.end()
             else:
-                missing.append(claim_anchor(claim, (release_index, index), str(claim.get("text"))))
+                missing.append(claim_anchor(claim, (release_index, index), claim.get("text") or "?"))
         tail = (" — " + ", ".join(missing)) if missing else ""
         out.append(f'<p class="sentence">{highlight(sentence, 0, spans)}{tail}</p>')
     return "\n".join(out)
@@ -623,11 +639,8 @@ def restatement_item(item: dict, index: Optional[int]) -> str:
 
 def disagreement_item(item: dict) -> str:
     """Releases stating one metric for one period with figures no rounding reconciles."""
-    stated_by = ", ".join(f"{format_figure(claim.get('value'), item.get('unit'))} "
-                          f"({claim.get('doc')})" for claim in item.get("claims") or ()
-                          if isinstance(claim, dict))
     return (f'<li><span class="badge disagree">releases disagree</span>{esc(metric_name(item))}, '
-            f"{esc(period_text(item.get('period')))}: {esc(stated_by)}</li>")
+            f"{esc(period_text(item.get('period')))}: {esc(stated_by(item))}</li>")
 
 
 def problem_items(run: RunView) -> list[str]:
@@ -781,7 +794,8 @@ def render_html(records: Iterable[dict], texts: Optional[Mapping[str, str]] = No
              '<meta name="viewport" content="width=device-width, initial-scale=1">',
              f"<title>Claim check report</title><style>{CSS}</style></head><body>",
              "<h1>Claim check report</h1>",
-             f'<p class="lede">{counted(len(run.releases), "release")}; {esc(Summary.of(run.releases).sentence())}</p>',
+             f'<p class="lede">{counted(len(run.releases), "release")}; '
+             f"{esc(Summary.of(run.releases).sentence())}</p>",
              f'<section id="problems"><h2>Mismatches and restatements</h2>',
              (f'<ul class="problems">\n' + "\n".join(problems) + "\n</ul>") if problems
              else "<p>No mismatches, restatements or failed checks.</p>", "</section>",
@@ -805,9 +819,13 @@ def write_html(records: Iterable[dict], path: Union[str, Path],
 # Atomic writes
 
 
+REPORT_MODE = 0o644  # mkstemp makes 0600; reports are for sharing
+
+
 def write_atomic(path: Path, text: str) -> None:
     """Write beside the target, then rename over it: a reader never sees half a report."""
     handle, temp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    os.chmod(temp, REPORT_MODE)
     try:
         with os.fdopen(handle, "w", encoding="utf-8", newline="") as out:
             out.write(text)

@@ -78,6 +78,13 @@ def read_jsonl(path: Path) -> list[dict]:
     return rows
 
 
+def read_json(path: Path) -> dict:
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except json.JSONDecodeError as error:
+        raise PatternError(f"{path.name}: not JSON: {error}") from None
+
+
 def check_keys(row: dict, allowed: set, required: set, where: str) -> None:
     unknown = set(row) - allowed
     if unknown:
@@ -141,7 +148,7 @@ QUALIFIERS = {"approximately", "nearly", "more than", "less than", "up to"}
 
 
 def load_lexicon(directory: Path) -> Lexicon:
-    data = json.loads((directory / "lexicon.json").read_text(encoding="utf-8"))
+    data = read_json(directory / "lexicon.json")
     check_keys(data, LEXICON_KEYS, LEXICON_KEYS, "lexicon.json")
     bad = set(data["qualifiers"].values()) - QUALIFIERS
     if bad:
@@ -219,7 +226,7 @@ def load_resources(directory: Optional[Path] = None) -> Resources:
     unique_ids(role_rows, "roles.jsonl")
     try:
         period_rules = compile_period_rules(period_rows)
-        roles = compile_role_rules(role_rows)
+        roles = compile_role_rules(role_rows, read_json(directory / "attribution.json"))
     except ValueError as error:
         raise PatternError(str(error)) from None
     metrics, lexicon = load_metrics(directory), load_lexicon(directory)

@@ -465,7 +465,8 @@ def replace_errors(conn: sqlite3.Connection, batch: Batch, run_at: str) -> None:
 # Loading
 
 RELEASE_ORDER = "r.date IS NULL, r.date, r.doc, r.sha256"
-ISSUER_MATCH = "(? IS NULL OR r.issuer_key = UPPER(?) OR UPPER(r.ticker) = UPPER(?) OR UPPER(r.issuer) = UPPER(?))"
+ISSUER_MATCH = ("(? IS NULL OR r.issuer_key = UPPER(?) OR UPPER(r.ticker) = UPPER(?) "
+                "OR UPPER(r.issuer) = UPPER(?))")
 
 
 def selected_releases(conn: sqlite3.Connection, issuer: Optional[str]) -> list[sqlite3.Row]:

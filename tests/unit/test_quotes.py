@@ -84,7 +84,7 @@ def test_unknown_attribution_key_is_refused():
 
 def test_packaged_attribution_words_are_the_default():
     text = '"Orders doubled this year," said Jane Doe, CFO of Acme.'
-    quotes = find_quotes("d", text, [(0, len(text))], compile_role_rules(ROLE_ROWS))
+    quotes = find_quotes("d", text, [(0, len(text))], compile_role_rules(ROLE_ROWS, ATTRIBUTION))
     assert quotes[0].speaker == Speaker("Jane Doe", "CFO")
 
 

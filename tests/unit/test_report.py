@@ -76,9 +76,9 @@ def test_markdown_summary_counts_each_release():
     rows = [line for line in page.splitlines() if line.startswith("| hmgi-")]
     assert rows == [
         f"| {Q2} | Harbor Microgrid, Inc. (HMGI) | 2024-08-01 | 8 | 5 | 0 | 3 | 0 | 0 |",
-        f"| {Q3} | Harbor Microgrid, Inc. (HMGI) | 2024-11-05 | 6 | 3 | 1 | 2 | 1 | 1 |",
+        f"| {Q3} | Harbor Microgrid, Inc. (HMGI) | 2024-11-05 | 7 | 3 | 2 | 2 | 1 | 1 |",
     ]
-    assert "2 releases; 14 claims: 8 matched, 1 mismatched, 5 unverifiable; 1 restatement; " \
+    assert "2 releases; 15 claims: 8 matched, 2 mismatched, 5 unverifiable; 1 restatement; " \
            "1 integrity-check failure." in page
 
 
@@ -89,10 +89,13 @@ def test_markdown_lists_mismatch_restatement_and_failed_check_with_figures():
             "+$298,000 |  | Revenue for the third quarter was $14.0 million") in q3
     assert ("| total current liabilities | at 2023-12-31 | 18,204,000 (hmgi-2024-08-01.txt) | "
             "18,420,000 (hmgi-2024-11-05.txt) | +216,000 |") in q3
-    assert "| cash_roll_forward | cash_flows | 2024-07-01 to 2024-09-30 | -3,628,000 | -3,728,000 |" in q3
+    assert ("| cash_roll_forward | cash_flows | 2024-07-01 to 2024-09-30 | -3,628,000 | "
+            "-3,728,000 |") in q3
     q2 = page[page.index(f"## {Q2}"):page.index(f"## {Q3}")]
     assert "| match | Total current liabilities | at 2023-12-31 | $18,200,000 | $18,204,000 | " \
            "-$4,000 | $18,420,000 |" in q2
+    assert "| Revenue | 2024-04-01 to 2024-06-30 | $12,400,000 (hmgi-2024-08-01.txt), " \
+           "$12,500,000 (hmgi-2024-11-05.txt) |" in page
     assert "| releases/hmgi-2024-02-27.txt | read |" in page
 
 
@@ -112,8 +115,8 @@ def test_csv_has_one_row_per_claim_in_stable_columns():
                        "speaker_name", "speaker_role", "status", "table_value", "delta",
                        "restated_value", "evidence_formula", "sentence", "rule"]
     table = [dict(zip(rows[0], row)) for row in rows[1:]]
-    assert len(table) == 14
-    mismatch = next(row for row in table if row["status"] == "mismatch")
+    assert len(table) == 15
+    mismatch = next(row for row in table if row["status"] == "mismatch")  # the first one
     assert (mismatch["value"], mismatch["table_value"], mismatch["delta"],
             mismatch["evidence_formula"]) == ("14000000", "13702000", "298000", "Revenue[3M 2024-09-30]")
     assert next(row for row in table if row["text"] == "two-thirds")["value"] == "0.6667"
@@ -163,6 +166,8 @@ def test_html_lists_problems_before_the_releases():
     assert 'href="#claim-1-0"' in problems  # jumps to the highlighted claim
     assert ">restatement</span>" in problems and "18,420,000" in problems
     assert ">check failed</span>" in problems
+    assert ">releases disagree</span>Revenue, 2024-04-01 to 2024-06-30: $12,400,000 " \
+           "(hmgi-2024-08-01.txt), $12,500,000 (hmgi-2024-11-05.txt)</li>" in problems
 
 
 def test_html_draws_a_timeline_only_for_metrics_with_two_dates():
@@ -215,8 +220,8 @@ def test_a_browser_renders_the_highlights_and_the_problem_list(tmp_path):
     page = tmp_path / "report.html"
     report.write_html(run_records(), page, release_texts())
     dom = chromium(tmp_path, "--dump-dom", f"{page.as_uri()}#note-1-0").stdout
-    assert dom.count('class="claim mismatch" id=') == 1
-    assert len(re.findall(r'<a class="claim (?:match|mismatch|unverifiable)" id=', dom)) == 14
+    assert dom.count('class="claim mismatch" id=') == 2
+    assert len(re.findall(r'<a class="claim (?:match|mismatch|unverifiable)" id=', dom)) == 15
     assert '<ul class="problems">' in dom and "table $13,702,000" in dom
     assert re.search(r'<details class="notes" open="">(?:(?!</details>).)*id="note-1-0"', dom, re.S)
 

@@ -59,7 +59,8 @@ def test_figures_are_stored_as_exact_decimal_text(tmp_path):
 
 def test_models_records_and_decimal_inputs_round_trip(tmp_path):
     period = Period.months_ending(dt.date(2004, 9, 30), 3)
-    claim = Claim(doc="x.txt", start=10, end=22, text="$3.9 million", sentence="Sales were $3.9 million.",
+    claim = Claim(doc="x.txt", start=11, end=23, text="$3.9 million",
+                  sentence="Sales were $3.9 million.",
                   metric="revenue", label="revenue", kind=Kind.AMOUNT, value=Decimal("3900000"),
                   unit=Unit.USD, qualifier=None, period=period, base_period=None, segment=None,
                   speaker=Speaker("Karen Clark", "CFO"), rule="r", status=Status.MATCH,
@@ -88,7 +89,7 @@ def test_saving_the_same_release_twice_does_not_duplicate(tmp_path):
     twice = saved_and_reloaded(path, records)
     assert twice == once
     assert {table: count(path, table) for table in counts} == counts
-    assert counts["releases"] == 2 and counts["claims"] == 14
+    assert counts["releases"] == 2 and counts["claims"] == 15
 
 
 def test_a_changed_rerun_replaces_the_release_rows(tmp_path):
