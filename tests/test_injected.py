@@ -5,32 +5,17 @@ tables confirm, a copy of its release with that one figure altered; the whole se
 batch (with the unaltered releases, which cross-release figures need) and scored."""
 import json
 import re
+import sys
 
 import pytest
 
-from conftest import CORPUS, GOLD, score
+from conftest import CORPUS, DATA, GOLD, score
+
+sys.path.insert(0, str(DATA))
+from score import collapse  # noqa: E402  the shared scorer's whitespace folding, verbatim copy
 
 NUMBER = re.compile(r"\d[\d,]*(?:\.\d+)?")
 FACTOR = 1.3
-
-
-def collapse(text):
-    """Whitespace runs folded to one space, with a map back to the original offsets."""
-    out, index, i = [], [], 0
-    while i < len(text):
-        j = i
-        while j < len(text) and text[j].isspace():
-            j += 1
-        if j > i:
-            out.append(" ")
-            index.append(i)
-            i = j
-        else:
-            out.append(text[i])
-            index.append(i)
-            i += 1
-    index.append(len(text))
-    return "".join(out), index
 
 
 def raised(figure):
