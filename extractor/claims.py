@@ -166,18 +166,34 @@ def build_claims(doc: Doc, context: ReleaseContext, resources: Resources) -> lis
     extra = counted_cues(doc, resources)
     if extra:
         doc.spans["figures"] = sorted(list(doc.spans.get("figures", [])) + extra)
+    spans = SentenceSpans(list(doc.spans.get("figures", [])), list(doc.spans.get("metric_cues", [])))
     for sentence in doc.sents:
-        figures = sentence_figures(doc, sentence, resources.lexicon)
+        figures = sentence_figures(spans.figures_in(sentence), resources.lexicon)
         if not figures:
             continue
         paragraph = paragraph_of(context.paragraphs, sentence.start_char)
-        builder = SentenceClaims(doc, sentence, figures, context, resources, paragraph,
-                                 paragraph_metric.get(paragraph))
+        builder = SentenceClaims(doc, sentence, figures, spans.cues_in(sentence), context,
+                                 resources, paragraph, paragraph_metric.get(paragraph))
         found = builder.claims()
         if found:
             paragraph_metric[paragraph] = found[0].metric
         claims.extend(found)
     return claims
+
+
+@dataclass(frozen=True)
+class SentenceSpans:
+    """The figure and cue spans of a doc, read out of spaCy once and handed out per sentence."""
+
+    figures: list
+    cues: list
+
+    def figures_in(self, sentence: Span) -> list[Span]:
+        return [span for span in self.figures
+                if span.start >= sentence.start and span.end <= sentence.end]
+
+    def cues_in(self, sentence: Span) -> list[Span]:
+        return [cue for cue in self.cues if sentence.start <= cue.start and cue.end <= sentence.end]
 
 
 def paragraph_of(paragraphs: Sequence[tuple[int, int]], offset: int) -> int:
@@ -187,11 +203,9 @@ def paragraph_of(paragraphs: Sequence[tuple[int, int]], offset: int) -> int:
     return -1
 
 
-def sentence_figures(doc: Doc, sentence: Span, lexicon: Lexicon) -> list[Figure]:
+def sentence_figures(spans: list[Span], lexicon: Lexicon) -> list[Figure]:
     figures = []
-    for span in doc.spans.get("figures", []):
-        if span.start < sentence.start or span.end > sentence.end:
-            continue
+    for span in spans:
         span = trimmed(span)
         quantity = parse_figure(span.text, span.label_, lexicon)
         if quantity is None or is_year(span, quantity):
@@ -219,13 +233,13 @@ def is_year(span: Span, quantity: Quantity) -> bool:
 class SentenceClaims:
     """The claims of one sentence; figures are decided together since they share phrases."""
 
-    def __init__(self, doc: Doc, sentence: Span, figures: list[Figure], context: ReleaseContext,
-                 resources: Resources, paragraph: int, paragraph_metric: Optional[str]):
+    def __init__(self, doc: Doc, sentence: Span, figures: list[Figure], cues: list[Span],
+                 context: ReleaseContext, resources: Resources, paragraph: int,
+                 paragraph_metric: Optional[str]):
         self.doc, self.sentence, self.figures = doc, sentence, figures
         self.context, self.resources, self.lexicon = context, resources, resources.lexicon
         self.paragraph, self.paragraph_metric = paragraph, paragraph_metric
-        self.cues = [cue for cue in doc.spans.get("metric_cues", [])
-                     if sentence.start <= cue.start and cue.end <= sentence.end]
+        self.cues = cues
         self.text = context.view.text
         self.mentions = self.find_mentions()
         self.lower = sentence.text.lower()
