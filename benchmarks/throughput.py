@@ -180,6 +180,10 @@ def profile(paths: list[Path], top: int) -> str:
 
 # --------------------------------------------------------------------------- report
 
+def load_average() -> str:
+    return " ".join(f"{value:.2f}" for value in os.getloadavg())
+
+
 def verdict(name: str, value: float) -> str:
     target = TARGETS[name]
     higher_is_better = name in ("releases/s, 1 job", "2 jobs / 1 job")
@@ -199,7 +203,8 @@ def main() -> None:
         paths = make_releases(Path(folder), args.n)
         texts = [path.read_text(encoding="utf-8") for path in paths]
         words = sum(len(text.split()) for text in texts)
-        print(f"{args.n} distinct releases, {words:,} words, {sum(map(len, texts)):,} characters")
+        print(f"{args.n} distinct releases, {words:,} words, {sum(map(len, texts)):,} characters; "
+              f"{os.cpu_count()} CPUs, load average {load_average()} (other work skews the figures)")
         out = Path(folder) / "out.jsonl"
         medians, probes = {}, {}
         for jobs in (1, 2):
@@ -220,6 +225,7 @@ def main() -> None:
               f"releases per worker: {[probe['count'] for probe in probes[2]]}")
         print(f"this process peak (all runs): {memory_kb('VmHWM') / 1024:.0f} MB")
         start_up = start_up_seconds(args.repeat)
+        print(f"load average at the end: {load_average()}")
         print()
         print(verdict("releases/s, 1 job", args.n / medians[1]))
         print(verdict("end-to-end / tokenizer floor", medians[1] / floor))

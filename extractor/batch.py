@@ -179,7 +179,7 @@ class Job:
 class ReleaseHeader(Record):
     """The first record of a release's block: where it came from, the hash resume matches."""
 
-    record_type = "release"
+    record_type = RELEASE
     doc: str
     path: str
     sha256: str

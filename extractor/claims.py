@@ -40,6 +40,7 @@ YEAR_LIKE = re.compile(r"(19|20)\d\d")
 SEGMENT_STOP_WORDS = {"The", "Our", "Its", "This", "Each", "All", "Both", "Total"}
 COUNT_NUMBER = re.compile(r"\d[\d,]*")
 COMPARING_KINDS = (Kind.CHANGE, Kind.PCT_CHANGE, Kind.RATIO, Kind.MARGIN_CHANGE)
+YEAR_DAYS = 300
 CLAUSE_BREAKS = {"and", "but", "while", "whereas", ",", ";"}
 
 
@@ -463,7 +464,8 @@ class SentenceClaims:
         if after and not (compares and len(after[0].periods) == 1):
             return self.shifted(after[0])
         before = [m for m in self.mentions_in(previous_end, figure.start) if not m.base_only
-                  and (not m.base or not self.clause_break_between(m.end, figure.start))]
+                  and (not m.base or not self.clause_break_between(m.end, figure.start))
+                  and not self.comparison_between(m.end, figure.start)]
         if before:
             return self.shifted(before[-1])
         if index and not self.comparison_between(previous_end, figure.start) and chosen[index - 1]:
@@ -492,12 +494,29 @@ class SentenceClaims:
         return None
 
     def shifted(self, mention: Mention) -> tuple[Period, ...]:
-        """"A year ago, in the second quarter, ..." moves the quarter back a year."""
+        """"A year ago, in the second quarter, ..." moves the quarter back a year; "in 2005"
+        in a sentence about full years is that (fiscal) year, not its quarter."""
+        if mention.ref == periods_mod.RefKind.YEAR_OF_PERIOD.value and self.speaks_of_years():
+            calendar = self.context.periods.calendar
+            return tuple(calendar.year_span(calendar.fiscal_year_of(period.end))
+                         for period in mention.periods)
         year_ago = periods_mod.RefKind.YEAR_AGO.value
         if mention.ref == year_ago or not any(
-                m.ref == year_ago and m.start < mention.start for m in self.mentions):
+                m.ref == year_ago and m.start < mention.start and self.same_clause(m.end, mention.start)
+                for m in self.mentions):
             return mention.periods
         return tuple(periods_mod.year_ago(period) for period in mention.periods)
+
+    def same_clause(self, left: int, right: int) -> bool:
+        return not self.figure_between_chars(left, right) and not self.comparison_between(left, right)
+
+    def speaks_of_years(self) -> bool:
+        """The sentence's own period (its first other phrase) is a whole year."""
+        year_of_period = periods_mod.RefKind.YEAR_OF_PERIOD.value
+        for mention in self.mentions:
+            if mention.ref != year_of_period:
+                return mention.periods[0].days > YEAR_DAYS
+        return False
 
     def base_period(self, figure: Figure, periods: tuple[Period, ...]) -> Optional[Period]:
         period = periods[0] if periods else None
@@ -508,7 +527,7 @@ class SentenceClaims:
                   or self.comparison_between(figure.end, m.start))]
         before = [m for m in self.mentions if m.end <= figure.start and m.base]
         for mention in after + before[::-1]:
-            for candidate in mention.periods:
+            for candidate in self.shifted(mention):
                 if candidate != period:
                     return candidate
         if period is None:

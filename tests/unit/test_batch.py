@@ -1,6 +1,7 @@
 """Batch runs: same bytes whatever the engine, input order, resume, atomic writes, limits."""
 from __future__ import annotations
 
+import io
 import json
 import os
 import stat
@@ -244,7 +245,7 @@ def test_standard_input_is_read_once_as_bytes(monkeypatch, extractor):
     data = RELEASES[0].read_bytes()
 
     class Stdin:
-        buffer = __import__("io").BytesIO(data)
+        buffer = io.BytesIO(data)
 
     monkeypatch.setattr("sys.stdin", Stdin)
     inputs = collect_inputs(["-"])
@@ -252,6 +253,22 @@ def test_standard_input_is_read_once_as_bytes(monkeypatch, extractor):
     records = list(run_batch(inputs, BatchOptions(jobs=1), lambda: extractor))
     assert records[0]["type"] == "release" and records[0]["doc"] == "<stdin>"
     assert any(record["type"] == "claim" for record in records)
+
+
+def test_progress_bar_on_a_terminal_counts_releases_and_failures(monkeypatch, extractor):
+    class Terminal(io.StringIO):
+        def isatty(self):
+            return True
+
+    terminal = Terminal()
+    monkeypatch.setattr("sys.stderr", terminal)
+    inputs = collect_inputs([str(RELEASES[0]), "missing.txt"])
+    list(run_batch(inputs, BatchOptions(jobs=1, progress=True), lambda: extractor))
+    assert "2/2" in terminal.getvalue() and "failed=1" in terminal.getvalue()
+    quiet = Terminal()
+    monkeypatch.setattr("sys.stderr", quiet)
+    list(run_batch(inputs, BatchOptions(jobs=1, progress=True, quiet=True), lambda: extractor))
+    assert quiet.getvalue() == ""
 
 
 def test_options_refuse_nonsense():

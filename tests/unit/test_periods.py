@@ -169,6 +169,8 @@ RULE_EXPECTED = {  # in the March fiscal-year context (second quarter of fiscal 
     "month_alone": ["2004-09-01..2004-09-30"],
     "year_period": ["2002-07-01..2002-09-30"],
     "years_respectively": ["2003-07-01..2003-09-30", "2002-07-01..2002-09-30"],
+    "for_the_year": ["2004-04-01..2005-03-31"],
+    "year_alone": ["2005-07-01..2005-09-30"],
 }
 
 

@@ -1,0 +1,46 @@
+"""A release unlike the corpus (net income, "in thousands" tables, calendar fiscal year, a fourth
+quarter beside the full year, diluted EPS): every claim found, dated and confirmed."""
+import pytest
+
+import extractor
+from conftest import DATA
+
+RELEASE = DATA / "synthetic" / "acme-2007-02-08.txt"
+Q4_06, Q4_05 = {"start": "2006-10-01", "end": "2006-12-31"}, {"start": "2005-10-01", "end": "2005-12-31"}
+FY06, FY05 = {"start": "2006-01-01", "end": "2006-12-31"}, {"start": "2005-01-01", "end": "2005-12-31"}
+
+
+@pytest.fixture(scope="module")
+def claims():
+    return [claim.to_dict() for claim in extractor.extract(RELEASE).claims]
+
+
+def test_every_claim_is_found_dated_and_confirmed(claims):
+    got = [(" ".join(c["text"].split()), c["metric"], c["kind"], c["period"], c.get("base_period"),
+            c["status"]) for c in claims]
+    assert got == [
+        ("$12.4 million", "net_income", "amount", Q4_06, None, "match"),
+        ("$0.45 per diluted share", "eps", "amount", Q4_06, None, "match"),
+        ("$9.8 million", "net_income", "amount", Q4_05, None, "match"),
+        ("$0.36 per diluted share", "eps", "amount", Q4_05, None, "match"),
+        ("12%", "revenue", "pct_change", Q4_06, Q4_05, "match"),
+        ("$154.3 million", "revenue", "amount", Q4_06, None, "match"),
+        ("$137.8 million", "revenue", "amount", Q4_05, None, "match"),
+        ("$585.2 million", "revenue", "amount", FY06, None, "match"),
+        ("9.5%", "revenue", "pct_change", FY06, FY05, "match"),
+        ("$534.4 million", "revenue", "amount", FY05, None, "match"),
+        ("$171.0 million", "gross_profit", "amount", FY06, None, "match"),
+        ("$22.1 million", "operating_income", "amount", Q4_06, None, "match"),
+        ("$48.2 million", "cash_and_equivalents", "amount", {"instant": "2006-12-31"}, None, "match"),
+    ]
+
+
+def test_table_values_are_scaled_from_thousands(claims):
+    by_text = {" ".join(c["text"].split()): c for c in claims}
+    assert by_text["$154.3 million"]["table_value"] == 154312000
+    assert by_text["$0.45 per diluted share"]["table_value"] == 0.45
+
+
+def test_speaker_and_role_inside_the_quote(claims):
+    speakers = {c["speaker"]["name"] + " / " + c["speaker"]["role"] for c in claims if c["speaker"]}
+    assert speakers == {"Jane Smith / Chairman and CEO"}
