@@ -207,6 +207,8 @@ def paragraph_of(paragraphs: Sequence[tuple[int, int]], offset: int) -> int:
 def sentence_figures(spans: list[Span], lexicon: Lexicon) -> list[Figure]:
     figures = []
     for span in spans:
+        if is_period_fraction(span, lexicon):
+            continue
         span = trimmed(span)
         quantity = parse_figure(span.text, span.label_, lexicon)
         if quantity is None or is_year(span, quantity):
@@ -225,6 +227,12 @@ def trimmed(span: Span) -> Span:
     if (start, end) == (span.start, span.end):
         return span
     return Span(doc, start, end, label=span.label_, span_id=span.id_)
+
+
+def is_period_fraction(span: Span, lexicon: Lexicon) -> bool:
+    """"the first half of fiscal 2004" names a period, not a ratio."""
+    return span.label_ == "RATIO" and span.start > 0 and \
+        span.doc[span.start - 1].lower_ in lexicon.ratio_blockers
 
 
 def is_year(span: Span, quantity: Quantity) -> bool:
@@ -267,6 +275,8 @@ class SentenceClaims:
             between = self.words_between(span.end, cue.start)
             if len(between) > AFTER_CUE_REACH or self.figure_between(span.end, cue.start):
                 return None
+            if figure.quantity.unit == Unit.PERCENT and [t.lower_ for t in between] == ["of"]:
+                return None  # "28.4% of revenues": the denominator, not what the figure measures
             if any(token.text in {",", ";"} for token in between):
                 return None
             if all(token.lower_ in self.lexicon.attach_after for token in between):
@@ -368,6 +378,9 @@ class SentenceClaims:
         unit = figure.quantity.unit
         if unit == Unit.POINTS:
             return Kind.MARGIN_CHANGE
+        if unit == Unit.PERCENT and Unit.PERCENT in metric.units and not self.change_word_before(
+                self.without_qualifier(self.text_before(figure, CHANGE_REACH))):
+            return Kind.AMOUNT
         if unit == Unit.RATIO:
             return Kind.RATIO
         after = self.text_after(figure, 3)

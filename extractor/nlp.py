@@ -77,6 +77,7 @@ def make_release_sentencizer(nlp: Language, name: str) -> ReleaseSentencizer:
 class MetricCues:
     """Marks every phrase of the metric vocabulary; the longest match wins where they overlap."""
 
+
     def __init__(self, nlp: Language, resources: Resources):
         self.matcher = PhraseMatcher(nlp.vocab, attr="LOWER")
         for metric in resources.metrics.values():
@@ -85,7 +86,10 @@ class MetricCues:
 
     def __call__(self, doc: Doc) -> Doc:
         spans = [Span(doc, start, end, label=match_id) for match_id, start, end in self.matcher(doc)]
-        doc.spans[CUES] = spacy.util.filter_spans(spans)
+        kept = {(span.start, span.end) for span in spacy.util.filter_spans(spans)}
+        # a phrase two metrics share ("gross margin": an amount or a percentage) stays twice;
+        # the claim builder picks the one whose units fit the figure
+        doc.spans[CUES] = sorted(span for span in spans if (span.start, span.end) in kept)
         return doc
 
 

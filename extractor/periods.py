@@ -684,7 +684,7 @@ def resolve_periods(mention: PeriodMention, ctx: PeriodContext) -> tuple[Period,
     try:
         if mention.ref in _LITERAL_REFS:
             literal = _literal_period(mention, ctx.release_date)
-            return (literal,) if literal else ()
+            return (_snap(literal, ctx),) if literal else ()
         if ctx.current is None or ctx.current.is_instant:
             return ()
         return _RESOLVERS.get(mention.ref, _relative_refs)(mention, ctx)

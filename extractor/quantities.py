@@ -41,6 +41,7 @@ class Lexicon:
     unit_default_metrics: Mapping[Unit, str]
     forecast_cues: frozenset
     segment_nouns: tuple[str, ...]
+    ratio_blockers: frozenset
     respectively: tuple[str, ...]
 
 

@@ -143,7 +143,8 @@ def load_metrics(directory: Path) -> Mapping[str, Metric]:
 LEXICON_KEYS = {"scales", "units", "unit_scales", "number_words", "ratio_words", "multiple_words",
                 "qualifiers", "change_before", "change_after", "amount_before", "ratio_after",
                 "comparison_markers", "base_only_periods", "respectively", "attach_after",
-                "component_verbs", "unit_default_metrics", "forecast_cues", "segment_nouns"}
+                "component_verbs", "unit_default_metrics", "forecast_cues", "segment_nouns",
+                "ratio_blockers"}
 QUALIFIERS = {"approximately", "nearly", "more than", "less than", "up to"}
 
 
@@ -176,6 +177,7 @@ def load_lexicon(directory: Path) -> Lexicon:
         unit_default_metrics=MappingProxyType({Unit(unit): metric for unit, metric
                                                in data["unit_default_metrics"].items()}),
         forecast_cues=frozenset(data["forecast_cues"]), segment_nouns=phrases("segment_nouns"),
+        ratio_blockers=frozenset(data["ratio_blockers"]),
         respectively=phrases("respectively"),
     )
 

@@ -44,3 +44,30 @@ def test_table_values_are_scaled_from_thousands(claims):
 def test_speaker_and_role_inside_the_quote(claims):
     speakers = {c["speaker"]["name"] + " / " + c["speaker"]["role"] for c in claims if c["speaker"]}
     assert speakers == {"Jane Smith / Chairman and CEO"}
+
+
+RETAIL = DATA / "synthetic" / "shopco-2004-08-12.txt"
+W13_04, W13_03 = {"start": "2004-05-02", "end": "2004-07-31"}, {"start": "2003-05-04", "end": "2003-08-02"}
+W26_04, W26_03 = {"start": "2004-02-01", "end": "2004-07-31"}, {"start": "2003-02-02", "end": "2003-08-02"}
+
+
+def test_retail_13_week_quarters_in_millions_with_a_prior_year_loss():
+    """PRNewswire dateline without a year, 13/26-week columns, a table "(millions)", net income
+    beside a prior-year net loss, a margin as a percentage of revenues, "first half" as a period."""
+    got = [(" ".join(c.text.split()), c.metric, c.kind.value, c.period.to_dict(),
+            c.base_period.to_dict() if c.base_period else None, c.status.value)
+           for c in extractor.extract(RETAIL).claims]
+    assert got == [
+        ("$102 million", "net_income", "amount", W13_04, None, "match"),
+        ("$0.45 per diluted share", "eps", "amount", W13_04, None, "match"),
+        ("$12 million", "net_loss", "amount", W13_03, None, "match"),
+        ("$0.05 per diluted share", "eps", "amount", W13_03, None, "match"),
+        ("3.2%", "revenue", "pct_change", W13_04, W13_03, "match"),
+        ("$8.7 billion", "revenue", "amount", W13_04, None, "match"),
+        ("2.9 percent", "comparable_sales", "pct_change", W13_04, W13_03, "unverifiable"),
+        ("$2.47 billion", "gross_profit", "amount", W13_04, None, "match"),
+        ("28.4%", "gross_margin", "amount", W13_04, None, "match"),
+        ("$1.5 billion", "cash_and_equivalents", "amount", {"instant": "2004-07-31"}, None, "match"),
+        ("$196 million", "net_income", "amount", W26_04, None, "match"),
+        ("$155 million", "net_income", "amount", W26_03, None, "match"),
+    ]
