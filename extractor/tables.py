@@ -321,6 +321,8 @@ def _aligned_cells(line: _Line, columns: Sequence[_Column]) -> list[tuple[int, _
             break
         cells.append((index, token))
         next_column = index
+    if len(cells) < len(line.tokens) == len(columns):
+        return list(enumerate(line.tokens))  # a full row whose cells do not align (HTML)
     return cells[::-1]
 
 
@@ -427,8 +429,10 @@ def _column_headers(header_lines: Sequence[_Line], columns: Sequence[_Column]) -
         phrases = [phrase for phrase in _phrases(line.text)
                    if not _is_label_zone(phrase, columns)
                    and not _DROP_FROM_COLUMN.match(phrase.text)]
-        for index, column in enumerate(columns):
-            owner = _owning_phrase(phrases, column.centre)
+        owners = [_owning_phrase(phrases, column.centre) for column in columns]
+        if len(phrases) == len(columns) and len({id(owner) for owner in owners}) < len(columns):
+            owners = list(phrases)  # one phrase a column, in order: HTML cells do not align
+        for index, owner in enumerate(owners):
             if owner is not None:
                 parts[index].append(owner.text)
     return [" ".join(words) for words in parts]

@@ -71,3 +71,16 @@ def test_retail_13_week_quarters_in_millions_with_a_prior_year_loss():
         ("$196 million", "net_income", "amount", W26_04, None, "match"),
         ("$155 million", "net_income", "amount", W26_03, None, "match"),
     ]
+
+
+def test_html_release_with_an_html_table():
+    """Markup blanked, entities decoded, an HTML table whose cells do not align by character."""
+    result = extractor.extract(DATA / "synthetic" / "widget-2006-04-27.htm")
+    got = [(c.text, c.metric, c.period.to_dict(), c.status.value, c.table_value) for c in result.claims]
+    q1_06, q1_05 = {"start": "2006-01-01", "end": "2006-03-31"}, {"start": "2005-01-01", "end": "2005-03-31"}
+    assert [row[:4] for row in got] == [
+        ("$45.2 million", "revenue", q1_06, "match"), ("15%", "revenue", q1_06, "match"),
+        ("$39.3 million", "revenue", q1_05, "match"), ("$3.1 million", "net_income", q1_06, "match"),
+        ("$0.21 per diluted share", "eps", q1_06, "match")]
+    assert got[2][4] == 39301000
+    assert [(q.speaker.name, q.speaker.role) for q in result.quotes] == [("John Doe", "CEO")]
