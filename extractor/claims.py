@@ -13,9 +13,8 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from dataclasses import dataclass, replace
-from decimal import Decimal
-from typing import Iterable, Optional, Sequence
+from dataclasses import dataclass
+from typing import Optional, Sequence
 
 from spacy.tokens import Doc, Span
 
@@ -638,7 +637,3 @@ def fit_period(period: Optional[Period], metric: Metric) -> Optional[Period]:
     if not metric.is_instant and period.is_instant and metric.default_period == "current":
         return Period.months_ending(period.instant, 3)
     return period
-
-
-def claims_in(docs: Iterable[Doc]) -> list[Claim]:
-    return [claim for doc in docs for claim in (doc._.claims or [])]

@@ -8,7 +8,6 @@ import argparse
 import logging
 import os
 import sys
-from pathlib import Path
 from typing import Optional, Sequence
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2

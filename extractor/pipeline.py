@@ -7,13 +7,13 @@ worker process pays for it once; everything else is a pure function of the relea
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Iterable, Optional, Sequence, Union
 
 from . import document, periods, quotes, reconcile, tables
 from .claims import ReleaseContext, prose_view
-from .models import (Block, BlockKind, Period, Claim, Corroboration, ErrorRecord, Fact, IntegrityCheck,
+from .models import (BlockKind, Period, Claim, Corroboration, ErrorRecord, Fact, IntegrityCheck,
                      Quote, Release, Restatement)
 from .nlp import build_nlp
 from .resources import Resources, load_resources

@@ -21,7 +21,6 @@ Decisions:
 from __future__ import annotations
 
 import bisect
-import json
 import re
 from dataclasses import dataclass, field
 from enum import Enum

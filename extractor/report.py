@@ -796,8 +796,8 @@ def render_html(records: Iterable[dict], texts: Optional[Mapping[str, str]] = No
              "<h1>Claim check report</h1>",
              f'<p class="lede">{counted(len(run.releases), "release")}; '
              f"{esc(Summary.of(run.releases).sentence())}</p>",
-             f'<section id="problems"><h2>Mismatches and restatements</h2>',
-             (f'<ul class="problems">\n' + "\n".join(problems) + "\n</ul>") if problems
+             '<section id="problems"><h2>Mismatches and restatements</h2>',
+             ('<ul class="problems">\n' + "\n".join(problems) + "\n</ul>") if problems
              else "<p>No mismatches, restatements or failed checks.</p>", "</section>",
              "<h2>Releases</h2>", summary_html(run), f'<p class="legend">{legend}</p>',
              timelines_html(run)]
