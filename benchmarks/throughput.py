@@ -14,6 +14,7 @@ import argparse
 import cProfile
 import io
 import json
+import multiprocessing
 import os
 import pstats
 import re
@@ -29,9 +30,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from extractor.batch import BatchOptions, collect_inputs, run_batch, write_jsonl  # noqa: E402
+from extractor.batch import (BatchOptions, collect_inputs, pickled, reconcile_task,  # noqa: E402
+                             run_batch, write_jsonl)
 from extractor.document import read_release  # noqa: E402
-from extractor.pipeline import Extractor  # noqa: E402
+from extractor.pipeline import Extractor, group_by_issuer  # noqa: E402
 
 CORPUS = ROOT / "corpus"
 START_UP_RELEASE = CORPUS / "cpst-2004-11-04.txt"
@@ -131,26 +133,54 @@ class MeasuredFactory:
         return MeasuredExtractor(self.probe_dir)
 
 
-def timed_run(paths: list[Path], jobs: int, out: Path) -> tuple[float, list[dict]]:
+def timed_run(folder: Path, jobs: int) -> dict:
+    """One batch run over the folder in a fresh interpreter, so no run warms another's caches."""
+    command = [sys.executable, __file__, "--one-run", str(folder), "--jobs", str(jobs)]
+    finished = subprocess.run(command, cwd=ROOT, check=True, capture_output=True, text=True)
+    return json.loads(finished.stdout.splitlines()[-1])
+
+
+def one_run(folder: Path, jobs: int) -> None:
+    """The measured run itself (in its own process): wall time, each worker's memory probes,
+    this process's peak; printed as one JSON line."""
+    inputs = collect_inputs([str(folder)])
     with tempfile.TemporaryDirectory() as probe_dir:
         started = time.perf_counter()
-        summary = write_jsonl(run_batch(collect_inputs([str(path) for path in paths]),
-                                        BatchOptions(jobs=jobs, quiet=True),
-                                        extractor_factory=MeasuredFactory(probe_dir)), out)
+        summary = write_jsonl(run_batch(inputs, BatchOptions(jobs=jobs, quiet=True),
+                                        extractor_factory=MeasuredFactory(probe_dir)), os.devnull)
         elapsed = time.perf_counter() - started
         probes = [json.loads(probe.read_text()) for probe in Path(probe_dir).glob("*.json")]
-    if summary.failed:
-        print(f"  note: {summary.failed} of {summary.total} releases failed", file=sys.stderr)
-    return elapsed, probes
+    print(json.dumps({"elapsed": elapsed, "probes": probes, "peak_kb": memory_kb("VmHWM"),
+                      "failed": summary.failed}))
 
 
 def tokenizer_floor(texts: list[str]) -> float:
+    """spaCy's bare English tokenizer over the whole texts (a fresh one: it caches words)."""
     import spacy
     tokenizer = spacy.blank("en").tokenizer
     started = time.perf_counter()
     for text in texts:
         tokenizer(text)
     return time.perf_counter() - started
+
+
+def tokenize_all(texts: list[str]) -> float:
+    return tokenizer_floor(texts)
+
+
+def parallel_ceiling(texts: list[str]) -> float:
+    """What two processes can gain on this machine at all: the bare tokenizer over the texts in
+    one process, against two processes taking half each (shared caches, busy neighbours...)."""
+    halves = [texts[0::2], texts[1::2]]
+    with multiprocessing.get_context("spawn").Pool(2) as pool:
+        pool.map(tokenize_all, [texts[:2], texts[:2]])  # both workers up and spaCy imported
+        started = time.perf_counter()
+        pool.map(tokenize_all, halves)
+        both = time.perf_counter() - started
+        started = time.perf_counter()
+        pool.apply(tokenize_all, (texts,))
+        alone = time.perf_counter() - started
+    return alone / both
 
 
 def start_up_seconds(repeat: int) -> float:
@@ -173,9 +203,53 @@ def profile(paths: list[Path], top: int) -> str:
     profiler.disable()
     report = io.StringIO()
     stats = pstats.Stats(profiler, stream=report).strip_dirs()
+    report.write(stage_breakdown(stats, len(paths)))
     stats.sort_stats("tottime").print_stats(top)
     stats.sort_stats("cumulative").print_stats(top)
     return report.getvalue()
+
+
+def step_times(paths: list[Path]) -> str:
+    """Milliseconds per release of each step of the one-job path, without the profiler's
+    overhead (which inflates call-heavy code such as record building)."""
+    extractor = Extractor()
+    spent = dict.fromkeys(("read", "extract", "reconcile + records", "json"), 0.0)
+    results = []
+    for path in paths:
+        started = time.perf_counter()
+        release = extractor.read(path.read_bytes(), path.name)
+        spent["read"] += time.perf_counter() - started
+        started = time.perf_counter()
+        results.append(extractor.extract(release))
+        spent["extract"] += time.perf_counter() - started
+    started = time.perf_counter()
+    groups = [reconcile_task(extractor, [pickled(result) for result in group])
+              for group in group_by_issuer(results)]
+    spent["reconcile + records"] += time.perf_counter() - started
+    started = time.perf_counter()
+    for release_lists, group_level in groups:
+        for record in [*(record for records in release_lists for record in records), *group_level]:
+            json.dumps(record, ensure_ascii=False)
+    spent["json"] += time.perf_counter() - started
+    return "per-release time by step (unprofiled, one job):\n" + "\n".join(
+        f"{seconds * 1000 / len(paths):8.2f} ms/release  {step}" for step, seconds in spent.items()) + "\n\n"
+
+
+STAGE_PARENTS = {("pipeline.py", "read"), ("pipeline.py", "extract"), ("batch.py", "reconcile_task"),
+                 ("pipeline.py", "release_records"), ("batch.py", "write_lines")}
+
+
+def stage_breakdown(stats: pstats.Stats, releases: int) -> str:
+    """Milliseconds per release in each call the pipeline and the batch make, biggest first."""
+    stats.calc_callees()
+    rows = []
+    for (file, _, name), callees in stats.all_callees.items():
+        if (file, name) in STAGE_PARENTS:
+            rows += [(value[3], f"{file}:{name} -> {callee[0]}:{callee[2]}")
+                     for callee, value in callees.items() if callee[0] != "batch.py"]
+    lines = [f"{seconds * 1000 / releases:8.2f} ms/release  {call}"
+             for seconds, call in sorted(rows, reverse=True) if seconds * 1000 / releases >= 0.05]
+    return "per-release time by stage (profiled, one job):\n" + "\n".join(lines) + "\n\n"
 
 
 # --------------------------------------------------------------------------- report
@@ -197,7 +271,12 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=3, help="runs per setting (median)")
     parser.add_argument("--profile", action="store_true", help="print cProfile hotspots too")
     parser.add_argument("--top", type=int, default=25, help="profile lines")
+    parser.add_argument("--one-run", metavar="FOLDER", help=argparse.SUPPRESS)
+    parser.add_argument("--jobs", type=int, default=1, help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.one_run:
+        one_run(Path(args.one_run), args.jobs)
+        return
 
     with tempfile.TemporaryDirectory() as folder:
         paths = make_releases(Path(folder), args.n)
@@ -205,25 +284,26 @@ def main() -> None:
         words = sum(len(text.split()) for text in texts)
         print(f"{args.n} distinct releases, {words:,} words, {sum(map(len, texts)):,} characters; "
               f"{os.cpu_count()} CPUs, load average {load_average()} (other work skews the figures)")
-        out = Path(folder) / "out.jsonl"
-        medians, probes = {}, {}
+        medians, last = {}, {}
         for jobs in (1, 2):
-            runs = [timed_run(paths, jobs, out) for _ in range(args.repeat)]
-            medians[jobs] = statistics.median(elapsed for elapsed, _ in runs)
-            probes[jobs] = runs[-1][1]
+            runs = [timed_run(Path(folder), jobs) for _ in range(args.repeat)]
+            medians[jobs] = statistics.median(run["elapsed"] for run in runs)
+            last[jobs] = runs[-1]
+            times = ", ".join(f"{run['elapsed']:.2f}s" for run in runs)
+            failed = f", {runs[-1]['failed']} failed" if runs[-1]["failed"] else ""
             print(f"jobs={jobs}: {args.n / medians[jobs]:7.1f} releases/s  "
-                  f"{words / medians[jobs]:9,.0f} words/s  "
-                  f"(runs: {', '.join(f'{elapsed:.2f}s' for elapsed, _ in runs)})")
+                  f"{words / medians[jobs]:9,.0f} words/s  (runs: {times}{failed})")
         floor = statistics.median(tokenizer_floor(texts) for _ in range(args.repeat))
-        print(f"tokenizer floor: {floor:.2f}s ({args.n / floor:.0f} releases/s)")
-        one = probes[1][0]
-        print(f"one process, RSS at release 100: {one['rss_at'].get('100', 0) / 1024:.0f} MB, "
-              f"at release 1000: {one['rss_at'].get('1000', 0) / 1024:.0f} MB "
-              f"(this process also holds the slim results)")
-        worker_peaks = [probe["peak_kb"] / 1024 for probe in probes[2]]
-        print(f"jobs=2 worker peaks: {', '.join(f'{peak:.0f} MB' for peak in worker_peaks)}; "
-              f"releases per worker: {[probe['count'] for probe in probes[2]]}")
-        print(f"this process peak (all runs): {memory_kb('VmHWM') / 1024:.0f} MB")
+        print(f"tokenizer floor: {floor:.2f}s ({args.n / floor:.0f} releases/s); "
+              f"two processes of it run {parallel_ceiling(texts):.2f}x one on this machine")
+        one = last[1]["probes"][0]["rss_at"]
+        print(f"jobs=1 (one process does it all): RSS at release 100 {one.get('100', 0) / 1024:.0f} MB, "
+              f"at release 1000 {one.get('1000', 0) / 1024:.0f} MB, "
+              f"peak {last[1]['peak_kb'] / 1024:.0f} MB")
+        worker_peaks = [probe["peak_kb"] / 1024 for probe in last[2]["probes"]]
+        print(f"jobs=2: worker peaks {', '.join(f'{peak:.0f} MB' for peak in worker_peaks)} "
+              f"(releases {[probe['count'] for probe in last[2]['probes']]}), "
+              f"parent peak {last[2]['peak_kb'] / 1024:.0f} MB")
         start_up = start_up_seconds(args.repeat)
         print(f"load average at the end: {load_average()}")
         print()
@@ -234,6 +314,7 @@ def main() -> None:
         print(verdict("start-up, s", start_up))
         if args.profile:
             print()
+            print(step_times(paths[:min(len(paths), 200)]))
             print(profile(paths[:min(len(paths), 200)], args.top))
 
 

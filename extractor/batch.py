@@ -5,9 +5,10 @@
 
 Extraction is per release and runs wherever the engine puts it: in this process (`jobs=1`), in a
 spawn-safe process pool, or on a Dask cluster. Results come back in input order. A release's
-claims can only be judged once every release of its issuer is in, so the results of all releases
-are held until extraction ends; they are slim (facts, claims, quotes: the release texts are
-dropped in the worker), a few tens of kilobytes a release.
+claims can only be judged once every release of its issuer is in, so every result is kept until
+extraction ends: slim (facts, claims, quotes; the release texts are dropped in the worker) and
+in a temporary file, not in memory, as are the records until they are written in order. Memory
+stays flat however many releases; the disk holds about 100 kB a release meanwhile.
 
 Every release that fails (missing, unreadable, too large, not a release, a stage raising, past its
 time limit) becomes an error record and the batch goes on. Output is the same bytes whatever the
@@ -27,10 +28,12 @@ import hashlib
 import json
 import multiprocessing
 import os
+import pickle
 import secrets
 import signal
 import stat
 import sys
+import tempfile
 import threading
 import time
 import traceback
@@ -42,7 +45,7 @@ from dataclasses import dataclass, field, replace
 from enum import Enum
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Callable, Iterable, Iterator, Optional, Sequence, TextIO, Union
+from typing import Any, Callable, Hashable, Iterable, Iterator, Optional, Sequence, TextIO, Union
 
 from .models import Corroboration, ErrorRecord, Issuer, Record, Restatement
 from .pipeline import (Extractor, GroupResult, ReleaseResult, error_record, group_by_issuer,
@@ -190,18 +193,20 @@ class ReleaseHeader(Record):
 
 @dataclass(frozen=True)
 class Extracted:
-    """A release extracted in a worker, before reconciliation, without its texts."""
+    """A release extracted in a worker, before reconciliation. The result (without its texts)
+    stays pickled: this process only stores it and sends it back to a worker to reconcile."""
 
     header: ReleaseHeader
-    result: ReleaseResult
+    issuer_key: str
+    result: bytes = field(repr=False)
 
 
 @dataclass(frozen=True)
 class Kept:
-    """A release found in the existing output (resume): its old records, as they were."""
+    """A release already in the existing output (resume): where its block lies in that file."""
 
     sha256: str
-    records: tuple[dict, ...]
+    span: tuple[int, int]
 
 
 Outcome = Union[Extracted, Kept, ErrorRecord]
@@ -259,13 +264,17 @@ def extract_release(extractor: Extractor, job: Job) -> Union[Extracted, ErrorRec
         return error_record(job.name, failing_stage(error), error)
     header = ReleaseHeader(doc=release.doc, path=job.name, sha256=job.sha256,
                            issuer=release.issuer, date=release.date, encoding=release.encoding)
-    return Extracted(header, slim(result))
+    return Extracted(header, result.issuer_key, pickled(slim(result)))
 
 
 def slim(result: ReleaseResult) -> ReleaseResult:
-    """The result without the release texts: records and reconciliation never read them, and
-    a batch holds every result until its end."""
+    """The result without the release texts, which records and reconciliation never read: a
+    fraction of the size to send between processes and to keep until the batch ends."""
     return replace(result, release=replace(result.release, text="", clean="", blocks=()))
+
+
+def pickled(value: Any) -> bytes:
+    return pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
 
 
 def failing_stage(error: BaseException) -> str:
@@ -312,10 +321,15 @@ def timeout_message(seconds: float) -> str:
 GroupRecords = tuple[list[list[dict]], list[dict]]
 
 
-def reconcile_task(extractor: Extractor, results: list[ReleaseResult]) -> GroupRecords:
-    """Reconcile one issuer's releases and build their records where the worker runs: turning
-    records into dicts is a good share of the work, and so runs in parallel too."""
-    return group_record_lists(reconcile_group(results, extractor.resources))
+def reconcile_task(extractor: Extractor, results: list[bytes]) -> GroupRecords:
+    """Reconcile one issuer's releases (pickled results) and build their records where the
+    worker runs: turning records into dicts is a good share of the work, so it runs in
+    parallel too."""
+    return group_record_lists(reconcile_group(unpickled(results), extractor.resources))
+
+
+def unpickled(results: list[bytes]) -> list[ReleaseResult]:
+    return [pickle.loads(result) for result in results]
 
 
 def group_record_lists(group: GroupResult) -> GroupRecords:
@@ -467,38 +481,71 @@ def outcome_of(item: Union[Job, Kept, ErrorRecord], future: Any) -> Outcome:
 
 # --------------------------------------------------------------------------- reconciliation
 
+class Spool:
+    """Pickled values in an unnamed temporary file, taken back by key: the results and records
+    of a batch wait there, not in memory, between extraction, reconciliation and output."""
+
+    def __init__(self) -> None:
+        self.file = tempfile.TemporaryFile()
+        self.places: dict[Hashable, tuple[int, int]] = {}
+
+    def put(self, key: Hashable, value: Any) -> None:
+        data = pickled(value)
+        self.places[key] = (self.file.seek(0, os.SEEK_END), len(data))
+        self.file.write(data)
+
+    def take(self, key: Hashable) -> Any:
+        offset, size = self.places.pop(key)
+        self.file.seek(offset)
+        return pickle.loads(self.file.read(size))
+
+    def close(self) -> None:
+        self.file.close()
+
+
 @dataclass(frozen=True)
-class Placed:
-    """An extracted release at its input position, grouped by issuer as a ReleaseResult is."""
+class Spooled:
+    """An extracted release whose result waits in the spool under its input position; grouped
+    by issuer as a ReleaseResult is."""
 
     position: int
-    extracted: Extracted
-
-    @property
-    def issuer_key(self) -> str:
-        return self.extracted.result.issuer_key
+    header: ReleaseHeader
+    issuer_key: str
 
 
-def reconciled_blocks(engine: Any, outcomes: Sequence[Outcome]) -> tuple[dict[int, list[dict]], list[dict]]:
-    """Each extracted release's records by input position, and the group-level records, with
-    the issuer groups reconciled side by side on the engine. A group that fails to reconcile
-    keeps its unjudged claims and gets an error record."""
-    groups = group_by_issuer(Placed(position, outcome) for position, outcome in enumerate(outcomes)
-                             if isinstance(outcome, Extracted))
-    futures = [engine.submit(reconcile_task, [placed.extracted.result for placed in group])
-               for group in groups]
-    blocks: dict[int, list[dict]] = {}
-    group_level: list[dict] = []
-    for group, future in zip(groups, futures):
-        reconciled = settled(future, group[0].extracted.header.path, RECONCILE)
-        if isinstance(reconciled, ErrorRecord):
-            group_level.append(reconciled.to_dict())
-            reconciled = group_record_lists(GroupResult(tuple(placed.extracted.result for placed in group)))
-        release_lists, group_part = reconciled
-        for placed, records in zip(group, release_lists):
-            blocks[placed.position] = [placed.extracted.header.to_dict(), *records]
-        group_level += group_part
-    return blocks, group_level
+def group_key(number: int) -> tuple[str, int]:
+    return ("group", number)
+
+
+def reconcile_spooled(engine: Any, done: Sequence[Union[Spooled, Kept, ErrorRecord]],
+                      spool: Spool) -> int:
+    """Reconcile each issuer group on the engine, a few at a time, and spool the records of its
+    releases (by position) and its group-level records (by group number). Returns the number
+    of groups."""
+    groups = group_by_issuer(item for item in done if isinstance(item, Spooled))  # type: ignore[arg-type]
+    in_flight: deque = deque()
+    for number, group in enumerate(groups):
+        results = [spool.take(item.position) for item in group]
+        in_flight.append((number, group, results, engine.submit(reconcile_task, results)))
+        if len(in_flight) >= engine.window:
+            spool_group_records(spool, *in_flight.popleft())
+    while in_flight:
+        spool_group_records(spool, *in_flight.popleft())
+    return len(groups)
+
+
+def spool_group_records(spool: Spool, number: int, group: Sequence[Spooled],
+                        results: list[bytes], future: Any) -> None:
+    """A group that fails to reconcile keeps its claims unjudged and gets an error record."""
+    reconciled = settled(future, group[0].header.path, RECONCILE)
+    errors = []
+    if isinstance(reconciled, ErrorRecord):
+        errors = [reconciled.to_dict()]
+        reconciled = group_record_lists(GroupResult(tuple(unpickled(results))))
+    release_lists, group_level = reconciled
+    for item, records in zip(group, release_lists):
+        spool.put(item.position, [item.header.to_dict(), *records])
+    spool.put(group_key(number), errors + group_level)
 
 
 # --------------------------------------------------------------------------- resume
@@ -509,11 +556,18 @@ class ResumeError(ValueError):
 
 @dataclass(frozen=True)
 class PreviousOutput:
-    """What resume keeps of the existing output: each release's block by sha256, and the
-    group-level records."""
+    """What resume keeps of the existing output, as byte spans of that file (read again only
+    when written out): each release's block by sha256, and the group-level records."""
 
-    blocks: dict[str, tuple[dict, ...]] = field(default_factory=dict)
-    group_records: tuple[dict, ...] = ()
+    path: Path = Path(os.devnull)
+    blocks: dict[str, tuple[int, int]] = field(default_factory=dict)
+    group_spans: tuple[tuple[int, int], ...] = ()
+
+    def records(self, span: tuple[int, int]) -> list[dict]:
+        with open(self.path, "rb") as stream:
+            stream.seek(span[0])
+            data = stream.read(span[1] - span[0])
+        return [json.loads(line) for line in data.decode("utf-8").splitlines()]
 
 
 def read_previous(path: Union[str, Path]) -> PreviousOutput:
@@ -523,27 +577,32 @@ def read_previous(path: Union[str, Path]) -> PreviousOutput:
     is dropped, so failed releases are tried again."""
     if not Path(path).is_file():
         return PreviousOutput()
-    blocks: dict[str, tuple[dict, ...]] = {}
-    group: list[dict] = []
-    current: Optional[list[dict]] = None
-    with open(path, encoding="utf-8") as stream:
+    blocks: list[list] = []  # [sha256, start, end] of each block, in file order
+    group_spans: list[tuple[int, int]] = []
+    current: Optional[list] = None
+    end = 0
+    with open(path, "rb") as stream:
         for number, line in enumerate(stream, 1):
+            start, end = end, end + len(line)
             record = parse_line(line, path, number)
             kind = record.get("type")
             if kind == RELEASE:
-                current = [record]
-                blocks.setdefault(str(record.get("sha256")), current)  # type: ignore[arg-type]
+                current = [record.get("sha256"), start, end]
+                blocks.append(current)
             elif kind in GROUP_TYPES:
-                group.append(record)
+                group_spans.append((start, end))
                 current = None
             elif kind == ERROR:
                 current = None
             elif current is not None:
-                current.append(record)
-    return PreviousOutput({digest: tuple(block) for digest, block in blocks.items()}, tuple(group))
+                current[2] = end
+    kept: dict[str, tuple[int, int]] = {}
+    for digest, start, stop in blocks:
+        kept.setdefault(str(digest), (start, stop))
+    return PreviousOutput(Path(path), kept, tuple(group_spans))
 
 
-def parse_line(line: str, path: Union[str, Path], number: int) -> dict:
+def parse_line(line: bytes, path: Union[str, Path], number: int) -> dict:
     try:
         record = json.loads(line)
     except ValueError:
@@ -582,7 +641,7 @@ def progress_bar(total: int, options: BatchOptions) -> Progress:
         from tqdm import tqdm
     except ImportError:
         return Progress()
-    return Progress(tqdm(total=total, unit="release", file=sys.stderr, leave=False))
+    return Progress(tqdm(total=total, unit="release", file=sys.stderr))
 
 
 def run_batch(inputs: Sequence[Input], options: BatchOptions,
@@ -591,47 +650,64 @@ def run_batch(inputs: Sequence[Input], options: BatchOptions,
     """The JSON records of every input, in input order, then the group-level records.
 
     Each release's block is its `release` header and its records; a failed input is one error
-    record. On Ctrl-C the finished releases are reconciled and yielded (and, when resuming,
+    record. Results and records wait in a temporary file, so memory stays flat however long
+    the batch. On Ctrl-C the finished releases are reconciled and yielded (and, when resuming,
     the old blocks not reached yet), then KeyboardInterrupt is raised again. `out_path` is
     read only with `options.resume`."""
     previous = read_previous(out_path) if options.resume and out_path else PreviousOutput()
-    outcomes: list[Outcome] = []
-    interrupted: Optional[KeyboardInterrupt] = None
-    with open_engine(options, extractor_factory, len(inputs)) as engine, \
-            closing(progress_bar(len(inputs), options)) as progress:
-        prepared = (prepare(item, options.max_bytes, previous) for item in inputs)
-        try:
-            for outcome in extracted_in_order(engine, prepared, options.timeout):
-                outcomes.append(outcome)
-                progress.advance(outcome)
-        except KeyboardInterrupt as stop:
-            interrupted = stop
-        blocks, group_level = reconciled_blocks(engine, outcomes)
-    yield from records_in_order(outcomes, blocks)
-    if interrupted is not None:
-        yield from unreached_blocks(outcomes, previous)
-    yield from previous.group_records
-    yield from group_level
+    with closing(Spool()) as spool:
+        with open_engine(options, extractor_factory, len(inputs)) as engine:
+            done, interrupted = extract_to_spool(engine, inputs, options, previous, spool)
+            groups = reconcile_spooled(engine, done, spool)
+        yield from records_in_order(done, spool, previous)
+        if interrupted is not None:
+            yield from unreached_blocks(done, previous)
+        for span in previous.group_spans:
+            yield from previous.records(span)
+        for number in range(groups):
+            yield from spool.take(group_key(number))
     if interrupted is not None:
         raise interrupted
 
 
-def records_in_order(outcomes: Sequence[Outcome], blocks: dict[int, list[dict]]) -> Iterator[dict]:
-    for position, outcome in enumerate(outcomes):
-        if isinstance(outcome, Extracted):
-            yield from blocks[position]
-        elif isinstance(outcome, Kept):
-            yield from outcome.records
+def extract_to_spool(engine: Any, inputs: Sequence[Input], options: BatchOptions,
+                     previous: PreviousOutput, spool: Spool
+                     ) -> tuple[list[Union[Spooled, Kept, ErrorRecord]], Optional[KeyboardInterrupt]]:
+    """Extract every input in order, spooling the results: what each input came to, and the
+    Ctrl-C that stopped it early, if one did."""
+    done: list[Union[Spooled, Kept, ErrorRecord]] = []
+    prepared = (prepare(item, options.max_bytes, previous) for item in inputs)
+    with closing(progress_bar(len(inputs), options)) as progress:
+        try:
+            for position, outcome in enumerate(extracted_in_order(engine, prepared, options.timeout)):
+                progress.advance(outcome)
+                if isinstance(outcome, Extracted):
+                    spool.put(position, outcome.result)
+                    outcome = Spooled(position, outcome.header, outcome.issuer_key)
+                done.append(outcome)
+        except KeyboardInterrupt as stop:
+            return done, stop
+    return done, None
+
+
+def records_in_order(done: Sequence[Union[Spooled, Kept, ErrorRecord]], spool: Spool,
+                     previous: PreviousOutput) -> Iterator[dict]:
+    for item in done:
+        if isinstance(item, Spooled):
+            yield from spool.take(item.position)
+        elif isinstance(item, Kept):
+            yield from previous.records(item.span)
         else:
-            yield outcome.to_dict()
+            yield item.to_dict()
 
 
-def unreached_blocks(outcomes: Sequence[Outcome], previous: PreviousOutput) -> Iterator[dict]:
+def unreached_blocks(done: Sequence[Union[Spooled, Kept, ErrorRecord]],
+                     previous: PreviousOutput) -> Iterator[dict]:
     """The old blocks an interrupted resume did not get to: carried over, so nothing is lost."""
-    reached = {outcome.sha256 for outcome in outcomes if isinstance(outcome, Kept)}
-    for digest, block in previous.blocks.items():
+    reached = {item.sha256 for item in done if isinstance(item, Kept)}
+    for digest, span in previous.blocks.items():
         if digest not in reached:
-            yield from block
+            yield from previous.records(span)
 
 
 # --------------------------------------------------------------------------- writing

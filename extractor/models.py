@@ -246,6 +246,18 @@ class Fact(Record):
     exhibit: str = "EX-99.1"
 
 
+    @classmethod
+    def from_dict(cls, data: dict) -> "Fact":
+        """A fact record read back from JSONL or the store (values exact, from their text)."""
+        return cls(
+            doc=data["doc"], statement=Statement(data["statement"]), caption=data["caption"],
+            label=data["label"], line=data["line"], period=Period.from_dict(data["period"]) or Period(),
+            column=data["column"], value=Decimal(str(data["value"])), printed=data["printed"],
+            unit=Unit(data["unit"]), start=data["start"], end=data["end"], line_no=data["line_no"],
+            exhibit=data.get("exhibit", "EX-99.1"),
+        )
+
+
 @dataclass(frozen=True)
 class IntegrityCheck(Record):
     record_type = "check"

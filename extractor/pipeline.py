@@ -81,9 +81,13 @@ class Extractor:
                              tuple(doc._.claims or ()))
 
 
-def reconcile_group(results: Sequence[ReleaseResult], resources: Resources) -> GroupResult:
-    """Judge every claim of one issuer's releases with all their facts in view."""
+def reconcile_group(results: Sequence[ReleaseResult], resources: Resources,
+                    history: Sequence[Fact] = ()) -> GroupResult:
+    """Judge every claim of one issuer's releases with all their facts in view, and the facts
+    of its releases read in earlier runs (`history`, from the store) as further evidence."""
+    docs = {result.release.doc for result in results}
     facts = [fact for result in results for fact in result.facts]
+    facts += [fact for fact in history if fact.doc not in docs]
     claims = [claim for result in results for claim in result.claims]
     judged = iter(reconcile.reconcile(claims, facts, resources.metrics))
     updated = tuple(replace(result, claims=tuple(next(judged) for _ in result.claims))
