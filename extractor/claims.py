@@ -167,18 +167,36 @@ def build_claims(doc: Doc, context: ReleaseContext, resources: Resources) -> lis
     if extra:
         doc.spans["figures"] = sorted(list(doc.spans.get("figures", [])) + extra)
     spans = SentenceSpans(list(doc.spans.get("figures", [])), list(doc.spans.get("metric_cues", [])))
+    words = Words.of(doc)
     for sentence in doc.sents:
         figures = sentence_figures(spans.figures_in(sentence), resources.lexicon)
         if not figures:
             continue
         paragraph = paragraph_of(context.paragraphs, sentence.start_char)
-        builder = SentenceClaims(doc, sentence, figures, spans.cues_in(sentence), context,
+        builder = SentenceClaims(doc, words, sentence, figures, spans.cues_in(sentence), context,
                                  resources, paragraph, paragraph_metric.get(paragraph))
         found = builder.claims()
         if found:
             paragraph_metric[paragraph] = found[0].metric
         claims.extend(found)
     return claims
+
+
+@dataclass(frozen=True)
+class Words:
+    """Each token's text and lower-case form, read out of spaCy once per doc: the rules look at
+    words around every figure, and a spaCy Token object costs more than a list lookup."""
+
+    text: list[str]
+    lower: list[str]
+
+    @classmethod
+    def of(cls, doc: Doc) -> "Words":
+        texts = [token.text for token in doc]
+        return cls(texts, [text.lower() for text in texts])
+
+    def between(self, left: int, right: int) -> list[int]:
+        return [index for index in range(left, right) if self.text[index].strip()]
 
 
 @dataclass(frozen=True)
@@ -241,10 +259,10 @@ def is_year(span: Span, quantity: Quantity) -> bool:
 class SentenceClaims:
     """The claims of one sentence; figures are decided together since they share phrases."""
 
-    def __init__(self, doc: Doc, sentence: Span, figures: list[Figure], cues: list[Span],
+    def __init__(self, doc: Doc, words: Words, sentence: Span, figures: list[Figure], cues: list[Span],
                  context: ReleaseContext, resources: Resources, paragraph: int,
                  paragraph_metric: Optional[str]):
-        self.doc, self.sentence, self.figures = doc, sentence, figures
+        self.doc, self.words, self.sentence, self.figures = doc, words, sentence, figures
         self.context, self.resources, self.lexicon = context, resources, resources.lexicon
         self.paragraph, self.paragraph_metric = paragraph, paragraph_metric
         self.cues = cues
@@ -260,8 +278,8 @@ class SentenceClaims:
             return metric.id != "other"
         return quantity.unit == Unit.USD and metric.units == (Unit.USD_PER_SHARE,) and quantity.value < 1000
 
-    def words_between(self, left: int, right: int) -> list:
-        return [token for token in self.doc[left:right] if not token.is_space]
+    def words_between(self, left: int, right: int) -> list[str]:
+        return [self.words.lower[index] for index in self.words.between(left, right)]
 
     def figure_between(self, left: int, right: int) -> bool:
         return any(left <= figure.span.start < right for figure in self.figures)
@@ -274,11 +292,11 @@ class SentenceClaims:
             between = self.words_between(span.end, cue.start)
             if len(between) > AFTER_CUE_REACH or self.figure_between(span.end, cue.start):
                 return None
-            if figure.quantity.unit == Unit.PERCENT and [t.lower_ for t in between] == ["of"]:
+            if figure.quantity.unit == Unit.PERCENT and between == ["of"]:
                 return None  # "28.4% of revenues": the denominator, not what the figure measures
-            if any(token.text in {",", ";"} for token in between):
+            if any(word in {",", ";"} for word in between):
                 return None
-            if all(token.lower_ in self.lexicon.attach_after for token in between):
+            if all(word in self.lexicon.attach_after for word in between):
                 return ATTACHED_COST * len(between) + ATTACHED_BASE
             return len(between) + AFTER_CUE_COST
         if cue.end <= span.start:
@@ -286,18 +304,19 @@ class SentenceClaims:
             cost = float(len(between))
             if self.joined_by_and(span) and self.has_cue_after(figure):
                 cost += ACROSS_AND_COST
-            if any(token.lower_ in self.lexicon.component_verbs for token in between):
+            if any(word in self.lexicon.component_verbs for word in between):
                 cost += COMPONENT_COST
             return cost
         return None
 
     def joined_by_and(self, span: Span) -> bool:
         """True when the figure opens a new conjunct ("... sales and $0.9 million from ...")."""
+        lower = self.words.lower
         index = span.start - 1
-        while index >= self.sentence.start and (self.doc[index].is_space or
-                                                 self.doc[index].lower_ in {"a", "an", "the"}):
+        while index >= self.sentence.start and (not lower[index].strip() or
+                                                 lower[index] in {"a", "an", "the"}):
             index -= 1
-        return index >= self.sentence.start and self.doc[index].lower_ in {"and", ",", "or"}
+        return index >= self.sentence.start and lower[index] in {"and", ",", "or"}
 
     def has_cue_after(self, figure: Figure) -> bool:
         return any(cue.start >= figure.span.end and self.cue_cost(cue, figure) is not None
@@ -338,23 +357,21 @@ class SentenceClaims:
     def text_before(self, figure: Figure, reach: int) -> str:
         start = max(self.sentence.start, figure.span.start - reach)
         words = []
-        for token in self.doc[start:figure.span.start]:
-            if token.is_space:
-                continue
-            if token.text in {",", ";"} or self.figure_between(token.i, token.i + 1):
+        for index in self.words.between(start, figure.span.start):
+            word = self.words.lower[index]
+            if word in {",", ";"} or self.figure_between(index, index + 1):
                 words = []
                 continue
-            words.append(token.lower_)
+            words.append(word)
         return " ".join(words)
 
     def text_after(self, figure: Figure, reach: int) -> str:
         words = []
-        for token in self.doc[figure.span.end:min(self.sentence.end, figure.span.end + reach)]:
-            if token.is_space:
-                continue
-            if token.text in {",", ";"}:
+        for index in self.words.between(figure.span.end, min(self.sentence.end, figure.span.end + reach)):
+            word = self.words.lower[index]
+            if word in {",", ";"}:
                 break
-            words.append(token.lower_)
+            words.append(word)
         return " ".join(words)
 
     def qualifier(self, figure: Figure) -> Optional[Qualifier]:
@@ -614,12 +631,12 @@ class SentenceClaims:
 
     def forecast(self, figure: Figure) -> bool:
         """A figure after "expects", "outlook" ... in its sentence is a forecast (guidance)."""
-        return any(token.lower_ in self.lexicon.forecast_cues
-                   for token in self.doc[self.sentence.start:figure.span.start])
+        return any(word in self.lexicon.forecast_cues
+                   for word in self.words.lower[self.sentence.start:figure.span.start])
 
     def label_after(self, figure: Figure) -> str:
-        words = [token.text for token in self.doc[figure.span.end:figure.span.end + 6]
-                 if not token.is_space]
+        words = [self.words.text[index] for index in
+                 self.words.between(figure.span.end, min(len(self.words.text), figure.span.end + 6))]
         kept = []
         for word in words:
             if not word.isalpha() or (kept and word.lower() in {"and", "or", "which", "that"}):

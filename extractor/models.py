@@ -11,6 +11,7 @@ import re
 from dataclasses import dataclass, field, fields
 from decimal import Decimal
 from enum import Enum
+from functools import lru_cache
 from typing import Any, Optional
 
 
@@ -68,15 +69,20 @@ class Status(str, Enum):
     UNVERIFIABLE = "unverifiable"
 
 
+PLAIN_TYPES = (str, int, float, bool, type(None))
+
+
 def _jsonable(value: Any) -> Any:
     """Exact JSON form of a field value: Decimals stay exact, enums become their value."""
+    if type(value) in PLAIN_TYPES:
+        return value
     if isinstance(value, Enum):
         return value.value
     if isinstance(value, Decimal):
         if value == value.to_integral_value():
             return int(value)
         return float(format(value.normalize(), "f"))
-    if isinstance(value, (dt.date,)):
+    if isinstance(value, dt.date):
         return value.isoformat()
     if hasattr(value, "to_dict"):
         return value.to_dict()
@@ -87,6 +93,12 @@ def _jsonable(value: Any) -> Any:
     return value
 
 
+@lru_cache(maxsize=None)
+def _public_fields(cls: type) -> tuple[str, ...]:
+    """The JSON fields of a record class, worked out once per class (a pure function of it)."""
+    return tuple(item.name for item in fields(cls) if not item.metadata.get("internal"))
+
+
 class Record:
     """Mixin: `to_dict()` in field order, with the record type first where it has one."""
 
@@ -94,10 +106,8 @@ class Record:
 
     def to_dict(self) -> dict:
         out: dict = {"type": self.record_type} if self.record_type else {}
-        for item in fields(self):  # type: ignore[arg-type]
-            if item.metadata.get("internal"):
-                continue
-            out[item.name] = _jsonable(getattr(self, item.name))
+        for name in _public_fields(type(self)):
+            out[name] = _jsonable(getattr(self, name))
         return out
 
 
