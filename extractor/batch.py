@@ -47,7 +47,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any, Callable, Hashable, Iterable, Iterator, Optional, Sequence, TextIO, Union
 
-from .models import Corroboration, ErrorRecord, Issuer, Record, Restatement
+from .models import Corroboration, ErrorRecord, Fact, Issuer, Record, Restatement
 from .pipeline import (Extractor, GroupResult, ReleaseResult, error_record, group_by_issuer,
                        group_records, reconcile_group, release_records)
 
@@ -65,6 +65,7 @@ RELEASE, ERROR = "release", ErrorRecord.record_type
 GROUP_TYPES = frozenset({Restatement.record_type, Corroboration.record_type})
 
 ExtractorFactory = Callable[[], Extractor]
+History = Callable[[str], list]  # issuer key -> fact records of its earlier releases
 
 
 class Engine(str, Enum):
@@ -321,11 +322,14 @@ def timeout_message(seconds: float) -> str:
 GroupRecords = tuple[list[list[dict]], list[dict]]
 
 
-def reconcile_task(extractor: Extractor, results: list[bytes]) -> GroupRecords:
-    """Reconcile one issuer's releases (pickled results) and build their records where the
-    worker runs: turning records into dicts is a good share of the work, so it runs in
+def reconcile_task(extractor: Extractor, results: list[bytes],
+                   history: Sequence[dict] = ()) -> GroupRecords:
+    """Reconcile one issuer's releases (pickled results), with the fact records of its earlier
+    releases (`history`, from the store) as further evidence, and build their records where
+    the worker runs: turning records into dicts is a good share of the work, so it runs in
     parallel too."""
-    return group_record_lists(reconcile_group(unpickled(results), extractor.resources))
+    facts = [Fact.from_dict(record) for record in history]
+    return group_record_lists(reconcile_group(unpickled(results), extractor.resources, facts))
 
 
 def unpickled(results: list[bytes]) -> list[ReleaseResult]:
@@ -518,7 +522,7 @@ def group_key(number: int) -> tuple[str, int]:
 
 
 def reconcile_spooled(engine: Any, done: Sequence[Union[Spooled, Kept, ErrorRecord]],
-                      spool: Spool) -> int:
+                      spool: Spool, history: Optional[History] = None) -> int:
     """Reconcile each issuer group on the engine, a few at a time, and spool the records of its
     releases (by position) and its group-level records (by group number). Returns the number
     of groups."""
@@ -526,7 +530,8 @@ def reconcile_spooled(engine: Any, done: Sequence[Union[Spooled, Kept, ErrorReco
     in_flight: deque = deque()
     for number, group in enumerate(groups):
         results = [spool.take(item.position) for item in group]
-        in_flight.append((number, group, results, engine.submit(reconcile_task, results)))
+        earlier = history(group[0].issuer_key) if history else []
+        in_flight.append((number, group, results, engine.submit(reconcile_task, results, earlier)))
         if len(in_flight) >= engine.window:
             spool_group_records(spool, *in_flight.popleft())
     while in_flight:
@@ -646,19 +651,21 @@ def progress_bar(total: int, options: BatchOptions) -> Progress:
 
 def run_batch(inputs: Sequence[Input], options: BatchOptions,
               extractor_factory: ExtractorFactory = Extractor,
-              out_path: Optional[Union[str, Path]] = None) -> Iterator[dict]:
+              out_path: Optional[Union[str, Path]] = None,
+              history: Optional[History] = None) -> Iterator[dict]:
     """The JSON records of every input, in input order, then the group-level records.
 
     Each release's block is its `release` header and its records; a failed input is one error
     record. Results and records wait in a temporary file, so memory stays flat however long
     the batch. On Ctrl-C the finished releases are reconciled and yielded (and, when resuming,
     the old blocks not reached yet), then KeyboardInterrupt is raised again. `out_path` is
-    read only with `options.resume`."""
+    read only with `options.resume`. `history` gives an issuer's fact records from earlier
+    runs (the store), so new releases are reconciled against earlier ones."""
     previous = read_previous(out_path) if options.resume and out_path else PreviousOutput()
     with closing(Spool()) as spool:
         with open_engine(options, extractor_factory, len(inputs)) as engine:
             done, interrupted = extract_to_spool(engine, inputs, options, previous, spool)
-            groups = reconcile_spooled(engine, done, spool)
+            groups = reconcile_spooled(engine, done, spool, history)
         yield from records_in_order(done, spool, previous)
         if interrupted is not None:
             yield from unreached_blocks(done, previous)

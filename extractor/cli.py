@@ -76,6 +76,7 @@ def build_parser() -> argparse.ArgumentParser:
 def configure_logging(quiet: bool) -> None:
     logging.basicConfig(level=logging.WARNING if quiet else logging.INFO,
                         format="extractor: %(message)s", stream=sys.stderr)
+    logging.getLogger("distributed").setLevel(logging.WARNING)  # Dask's own chatter
 
 
 def main(argv: Optional[Sequence[str]] = None) -> int:
@@ -88,7 +89,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     from . import commands
     try:
         return commands.dispatch(args)
-    except commands.UsageError as error:
+    except (commands.UsageError, commands.batch.ResumeError) as error:
         parser.error(str(error))
         return EXIT_USAGE
     except BrokenPipeError:

@@ -68,9 +68,10 @@ def run(args: argparse.Namespace) -> int:
     out_dir.mkdir(parents=True, exist_ok=True)
     jsonl = out_dir / "claims.jsonl"
     inputs = batch.collect_inputs(args.inputs)
-    records = list(batch.run_batch(inputs, options, out_path=str(jsonl)))
-    summary = batch.write_jsonl(records, str(jsonl))
     with closing(store.open_store(Path(args.store) if args.store else out_dir / "store.sqlite")) as conn:
+        records = list(batch.run_batch(inputs, options, out_path=str(jsonl),
+                                       history=lambda issuer: store.issuer_facts(conn, issuer)))
+        summary = batch.write_jsonl(records, str(jsonl))
         store.save_records(conn, records)
     report.write_reports(records, out_dir, texts=release_texts(records))
     return finish(summary, args.quiet)

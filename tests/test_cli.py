@@ -60,3 +60,20 @@ def test_run_writes_every_output_and_report_rebuilds_them(tmp_path):
     (out_dir / "report.md").unlink()
     assert run("report", str(out_dir)).returncode == 0
     assert (out_dir / "report.md").read_text() == first
+
+
+@pytest.mark.slow
+def test_a_later_run_reconciles_against_releases_in_the_store(tmp_path):
+    """The 2004 release's "cash spending was $6.4 million" a year earlier can only be derived
+    from the two 2003 releases: read in an earlier run, they are found in the store."""
+    out_dir = tmp_path / "out"
+    first = [str(CORPUS / "cpst-2003-07-17.txt"), str(CORPUS / "cpst-2003-11-06.txt")]
+    assert run("run", *first, "--out", str(out_dir), "-q", "--jobs", "1").returncode == 0
+    assert run("run", str(CORPUS / "cpst-2004-11-04.txt"), "--out", str(out_dir), "-q",
+               "--jobs", "1").returncode == 0
+    claims = [json.loads(line) for line in (out_dir / "claims.jsonl").read_text().splitlines()]
+    spending = next(c for c in claims if c["type"] == "claim" and c["text"] == "$6.4 million")
+    assert (spending["status"], spending["table_value"]) == ("match", 6420000)
+    assert spending["evidence"]["cross_release"] is True
+    earlier = {op["doc"] for op in spending["evidence"]["operands"]} - {"cpst-2004-11-04.txt"}
+    assert earlier and earlier <= {"cpst-2003-07-17.txt", "cpst-2003-11-06.txt"}
