@@ -340,8 +340,21 @@ class SentenceClaims:
                 return fallback, None
             default = self.lexicon.unit_default_metrics.get(figure.quantity.unit, "other")
             return metrics[default], None
-        cue = self.elliptical(best[1], figure)
+        cue = self.compound(self.elliptical(best[1], figure), figure)
         return metrics[cue.label_], cue
+
+    def compound(self, cue: Span, figure: Figure) -> Span:
+        """A one-word head names less than its modifier: "training revenues" and "sales of
+        parts and service" are the modifier's metric when its units fit the figure."""
+        if len(cue) != 1:
+            return cue
+        for other in self.cues:
+            adjacent = other.end == cue.start or (
+                other.start == cue.end + 1 and self.words.lower[cue.end] == "of")
+            if adjacent and other is not cue and self.compatible(
+                    self.resources.metrics[other.label_], figure.quantity):
+                return other
+        return cue
 
     def elliptical(self, cue: Span, figure: Figure) -> Span:
         """A bare "loss" after "gross loss" earlier in the sentence means that gross loss."""
