@@ -168,13 +168,17 @@ def build_claims(doc: Doc, context: ReleaseContext, resources: Resources) -> lis
         doc.spans["figures"] = sorted(list(doc.spans.get("figures", [])) + extra)
     spans = SentenceSpans(list(doc.spans.get("figures", [])), list(doc.spans.get("metric_cues", [])))
     words = Words.of(doc)
+    dates: dict[int, Optional[Period]] = {}
     for sentence in doc.sents:
         figures = sentence_figures(spans.figures_in(sentence), resources.lexicon)
         if not figures:
             continue
         paragraph = paragraph_of(context.paragraphs, sentence.start_char)
+        if paragraph not in dates:
+            dates[paragraph] = paragraph_date(context, paragraph, resources.period_rules)
         builder = SentenceClaims(doc, words, sentence, figures, spans.cues_in(sentence), context,
-                                 resources, paragraph, paragraph_metric.get(paragraph))
+                                 resources, paragraph, paragraph_metric.get(paragraph),
+                                 dates[paragraph])
         found = builder.claims()
         if found:
             paragraph_metric[paragraph] = found[0].metric
@@ -212,6 +216,20 @@ class SentenceSpans:
 
     def cues_in(self, sentence: Span) -> list[Span]:
         return [cue for cue in self.cues if sentence.start <= cue.start and cue.end <= sentence.end]
+
+
+def paragraph_date(context: ReleaseContext, paragraph: int, rules: Sequence) -> Optional[Period]:
+    """A paragraph that ends with its own date, "(Oct. 24, 2005.)", speaks of that day."""
+    if not 0 <= paragraph < len(context.paragraphs):
+        return None
+    start, end = context.paragraphs[paragraph]
+    tail = context.view.text[max(start, end - 40):end]
+    dated = [m for m in periods_mod.find_period_mentions(tail, rules)
+             if m.ref == periods_mod.RefKind.DATE and not tail[m.end:].strip(" .)\n")]
+    if not dated:
+        return None
+    found = periods_mod.resolve_periods(dated[-1], context.periods)
+    return found[0] if found else None
 
 
 def paragraph_of(paragraphs: Sequence[tuple[int, int]], offset: int) -> int:
@@ -261,10 +279,11 @@ class SentenceClaims:
 
     def __init__(self, doc: Doc, words: Words, sentence: Span, figures: list[Figure], cues: list[Span],
                  context: ReleaseContext, resources: Resources, paragraph: int,
-                 paragraph_metric: Optional[str]):
+                 paragraph_metric: Optional[str], paragraph_date: Optional[Period]):
         self.doc, self.words, self.sentence, self.figures = doc, words, sentence, figures
         self.context, self.resources, self.lexicon = context, resources, resources.lexicon
         self.paragraph, self.paragraph_metric = paragraph, paragraph_metric
+        self.paragraph_date = paragraph_date
         self.cues = cues
         self.text = context.view.text
         self.mentions = self.find_mentions()
@@ -474,26 +493,13 @@ class SentenceClaims:
         return [m for m in self.mentions if left <= m.start and m.end <= right]
 
     def default_periods(self, metric: Metric) -> tuple[Period, ...]:
-        paragraph_date = self.paragraph_date()
-        if paragraph_date is not None:
-            return (paragraph_date,)
+        if self.paragraph_date is not None:
+            return (self.paragraph_date,)
         if metric.default_period == "release_date" and self.context.release_date:
             return (Period.at(self.context.release_date),)
         current = self.context.periods.current
         return (current,) if current else ()
 
-    def paragraph_date(self) -> Optional[Period]:
-        """A paragraph that ends with its own date, "(Oct. 24, 2005.)", speaks of that day."""
-        if not 0 <= self.paragraph < len(self.context.paragraphs):
-            return None
-        start, end = self.context.paragraphs[self.paragraph]
-        tail = self.text[max(start, end - 40):end]
-        dated = [m for m in periods_mod.find_period_mentions(tail, self.resources.period_rules)
-                 if m.ref == periods_mod.RefKind.DATE and not tail[m.end:].strip(" .)\n")]
-        if not dated:
-            return None
-        found = periods_mod.resolve_periods(dated[-1], self.context.periods)
-        return found[0] if found else None
 
     def own_periods(self, index: int, kinds: list[Kind], chosen: list) -> tuple[Period, ...]:
         """The period a figure speaks of (see the module docstring for the order of tries)."""
@@ -635,8 +641,7 @@ class SentenceClaims:
         """"the Domestic segment ... reported operating income of $42 million": the segment
         named before the figure in its sentence (capitalised words before a segment noun)."""
         before = self.text[self.sentence.start_char:figure.start]
-        nouns = "|".join(re.escape(noun) for noun in self.lexicon.segment_nouns)
-        found = re.findall(rf"\b((?:[A-Z][\w&.'-]*\s+){{1,3}})(?i:{nouns})\b", before)
+        found = self.lexicon.segment_pattern.findall(before)
         names = [" ".join(word for word in name.split() if word not in SEGMENT_STOP_WORDS)
                  for name in found]
         names = [name for name in names if name]

@@ -40,7 +40,7 @@ class Lexicon:
     component_verbs: frozenset
     unit_default_metrics: Mapping[Unit, str]
     forecast_cues: frozenset
-    segment_nouns: tuple[str, ...]
+    segment_pattern: re.Pattern  # capitalised words before a segment noun
     ratio_blockers: frozenset
     respectively: tuple[str, ...]
 

@@ -6,6 +6,7 @@ duplicate ids, dangling metric ids are errors) so that a typo in a data edit fai
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass
 from importlib import resources as importlib_resources
 from pathlib import Path
@@ -148,6 +149,13 @@ LEXICON_KEYS = {"scales", "units", "unit_scales", "number_words", "ratio_words",
 QUALIFIERS = {"approximately", "nearly", "more than", "less than", "up to"}
 
 
+def segment_pattern(nouns: list) -> "re.Pattern":
+    """"the Domestic segment", "Sears Canada segment": one to three capitalised words before a
+    segment noun."""
+    alternatives = "|".join(re.escape(noun) for noun in sorted(nouns, key=len, reverse=True))
+    return re.compile(rf"\b((?:[A-Z][\w&.'-]*\s+){{1,3}})(?i:{alternatives})\b")
+
+
 def load_lexicon(directory: Path) -> Lexicon:
     data = read_json(directory / "lexicon.json")
     check_keys(data, LEXICON_KEYS, LEXICON_KEYS, "lexicon.json")
@@ -176,7 +184,7 @@ def load_lexicon(directory: Path) -> Lexicon:
         attach_after=frozenset(data["attach_after"]), component_verbs=frozenset(data["component_verbs"]),
         unit_default_metrics=MappingProxyType({Unit(unit): metric for unit, metric
                                                in data["unit_default_metrics"].items()}),
-        forecast_cues=frozenset(data["forecast_cues"]), segment_nouns=phrases("segment_nouns"),
+        forecast_cues=frozenset(data["forecast_cues"]), segment_pattern=segment_pattern(data["segment_nouns"]),
         ratio_blockers=frozenset(data["ratio_blockers"]),
         respectively=phrases("respectively"),
     )
