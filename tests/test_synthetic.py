@@ -84,3 +84,24 @@ def test_html_release_with_an_html_table():
         ("$0.21 per diluted share", "eps", q1_06, "match")]
     assert got[2][4] == 39301000
     assert [(q.speaker.name, q.speaker.role) for q in result.quotes] == [("John Doe", "CEO")]
+
+
+def test_net_loss_narrowing_nine_months_and_margins_in_percent():
+    """"narrowed to ... from", nine-month columns, gross margin stated in percent (derived from
+    gross profit / revenue), a sequential change that no column covers (unverifiable)."""
+    got = [(" ".join(c.text.split()), c.metric, c.kind.value, c.period.to_dict(), c.status.value)
+           for c in extractor.extract(DATA / "synthetic" / "biotech-2005-11-02.txt").claims]
+    q3_05, q3_04 = {"start": "2005-07-01", "end": "2005-09-30"}, {"start": "2004-07-01", "end": "2004-09-30"}
+    assert got == [
+        ("$3.2 million", "net_loss", "amount", q3_05, "match"),
+        ("$0.08 per share", "eps", "amount", q3_05, "match"),
+        ("$5.1 million", "net_loss", "amount", q3_04, "match"),
+        ("$0.13 per share", "eps", "amount", q3_04, "match"),
+        ("$45.6 million", "revenue", "amount", {"start": "2005-01-01", "end": "2005-09-30"}, "match"),
+        ("$38.2 million", "revenue", "amount", {"start": "2004-01-01", "end": "2004-09-30"}, "match"),
+        ("42.3%", "gross_margin", "amount", q3_05, "match"),
+        ("40.1%", "gross_margin", "amount", q3_04, "match"),
+        ("5%", "operating_expenses", "pct_change", q3_05, "unverifiable"),
+        ("$9.5 million", "operating_expenses", "amount", q3_05, "match"),
+        ("$120.5 million", "cash_and_equivalents", "amount", {"instant": "2005-09-30"}, "match"),
+    ]
