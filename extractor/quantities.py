@@ -42,6 +42,8 @@ class Lexicon:
     forecast_cues: frozenset
     segment_pattern: re.Pattern  # capitalised words before a segment noun
     ratio_blockers: frozenset
+    vague_positions: Mapping[str, tuple[Decimal, Decimal]]
+    vague_bases: Mapping[str, Decimal]
     respectively: tuple[str, ...]
 
 
@@ -129,11 +131,26 @@ def money_range(words: list[str], lexicon: Lexicon) -> Optional[Quantity]:
                     value_high=high * scale)
 
 
+def vague_range(text: str, lexicon: Lexicon) -> Optional[Quantity]:
+    """"low single digits" 1-3, "mid-teens" 14-16, "low 40 percents" 40-43 (in percent)."""
+    words = re.findall(r"[a-z]+|\d+", text.lower())
+    position = next((lexicon.vague_positions[word] for word in words if word in lexicon.vague_positions), None)
+    base = next((lexicon.vague_bases[word] for word in words if word in lexicon.vague_bases), None)
+    tens = next((Decimal(word) for word in words if word.isdigit()), None)
+    base = tens if tens is not None else base
+    if position is None or base is None:
+        return None
+    low, high = base + position[0], base + position[1]
+    return Quantity(value=max(low, Decimal(1)), unit=Unit.PERCENT, precision=Decimal(1), value_high=high)
+
+
 def parse_figure(text: str, label: str, lexicon: Lexicon) -> Optional[Quantity]:
     """Read one figure span found by the figure rules; None when it holds no figure after all."""
     words = split_words(text)
     if label == "MONEY_RANGE":
         return money_range(words, lexicon)
+    if label == "VAGUE_RANGE":
+        return vague_range(text, lexicon)
     if label in ("MONEY", "PER_SHARE"):
         return money(text, words, lexicon, per_share=label == "PER_SHARE")
     if label == "RATIO":

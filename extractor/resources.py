@@ -145,7 +145,7 @@ LEXICON_KEYS = {"scales", "units", "unit_scales", "number_words", "ratio_words",
                 "qualifiers", "change_before", "change_after", "amount_before", "ratio_after",
                 "comparison_markers", "base_only_periods", "respectively", "attach_after",
                 "component_verbs", "unit_default_metrics", "forecast_cues", "segment_nouns",
-                "ratio_blockers"}
+                "ratio_blockers", "vague_positions", "vague_bases"}
 QUALIFIERS = {"approximately", "nearly", "more than", "less than", "up to"}
 
 
@@ -186,13 +186,16 @@ def load_lexicon(directory: Path) -> Lexicon:
                                                in data["unit_default_metrics"].items()}),
         forecast_cues=frozenset(data["forecast_cues"]), segment_pattern=segment_pattern(data["segment_nouns"]),
         ratio_blockers=frozenset(data["ratio_blockers"]),
+        vague_positions=MappingProxyType({word: (Decimal(low), Decimal(high)) for word, (low, high)
+                                          in data["vague_positions"].items()}),
+        vague_bases=numbers("vague_bases"),
         respectively=phrases("respectively"),
     )
 
 
 FIGURE_KEYS = {"id", "label", "pattern", "example"}
 FIGURE_LABELS = {"MONEY", "PER_SHARE", "PERCENT", "POINTS", "QUANTITY", "COUNT", "RATIO", "ZERO",
-                 "MONEY_RANGE"}
+                 "MONEY_RANGE", "VAGUE_RANGE"}
 
 
 def load_figure_patterns(directory: Path) -> tuple[dict, ...]:

@@ -125,3 +125,15 @@ def test_offsets_point_into_wrapped_original_text(nlp):
 ])
 def test_segment_named_before_the_figure(nlp, text, segment):
     assert [claim.segment for claim in claims_of(nlp, text)] == [segment]
+
+
+@pytest.mark.parametrize("text, low, high", [
+    ("Comparable store sales increased in the low single digits.", 1, 3),
+    ("Same-store sales rose in the high single-digit range.", 7, 9),
+    ("Revenue grew in the low double digits.", 10, 13),
+    ("Operating margin is expected in the mid-teens.", 14, 16),
+    ("Gross margin was in the low 40 percents.", 40, 43),
+])
+def test_vague_ranges_are_ranges(nlp, text, low, high):
+    [claim] = claims_of(nlp, text)
+    assert (claim.value, claim.value_high, claim.unit.value) == (low, high, "percent")
