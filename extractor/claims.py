@@ -523,9 +523,11 @@ class SentenceClaims:
             if later:
                 return self.shifted(later)
         main = [m for m in self.mentions if not m.base and m.start < figure.start]
-        if main:
-            return self.shifted(main[0])
-        return ()
+        own = self.shifted(main[0]) if main else ()
+        if index and not compares and self.compared_against(figure):
+            # "rose to $214.9 million from $190.2 million": the figure compared against
+            return (self.default_base(own[0] if own else self.context.periods.current),)
+        return own
 
     def later_mention(self, index: int) -> Optional[Mention]:
         """A period named after a list of figures ("108 units, comprised of 48 ... and 60 ...,
@@ -578,6 +580,15 @@ class SentenceClaims:
             for candidate in self.shifted(mention):
                 if candidate != period:
                     return candidate
+        return self.default_base(period)
+
+    def compared_against(self, figure: Figure) -> bool:
+        """The figure right after "from", "compared with", "versus" (a qualifier between)."""
+        return self.after_comparison(self.without_qualifier(self.text_before(figure, 4)))
+
+    def default_base(self, period: Optional[Period]) -> Optional[Period]:
+        """What a comparison with no period phrase compares against: the prior quarter where
+        the sentence says so ("sequentially"), else the same period a year earlier."""
         if period is None:
             return None
         if "sequential" in self.lower or "prior quarter" in self.lower:

@@ -137,3 +137,18 @@ def test_segment_named_before_the_figure(nlp, text, segment):
 def test_vague_ranges_are_ranges(nlp, text, low, high):
     [claim] = claims_of(nlp, text)
     assert (claim.value, claim.value_high, claim.unit.value) == (low, high, "percent")
+
+
+def test_a_figure_compared_against_takes_the_prior_period():
+    from extractor.pipeline import Extractor
+    pipeline = Extractor()
+    text = ("Exhibit 99.1\n\nAcme Reports Results\n\n    NEW YORK--(BUSINESS WIRE)--May 5, 2005--Acme Corp.\n"
+            "(NYSE: ACM) today reported results for the quarter ended March 31, 2005. Revenue rose\n"
+            "to $12.4 million from $10.1 million. Backlog grew sequentially to $5.0 million from\n"
+            "$4.2 million.\n")
+    periods = [(c.text, c.period.to_dict()) for c in pipeline.extract(pipeline.read(text)).claims]
+    assert periods == [
+        ("$12.4 million", {"start": "2005-01-01", "end": "2005-03-31"}),
+        ("$10.1 million", {"start": "2004-01-01", "end": "2004-03-31"}),
+        ("$5.0 million", {"instant": "2005-03-31"}),
+        ("$4.2 million", {"instant": "2004-12-31"})]
