@@ -665,16 +665,42 @@ def run_batch(inputs: Sequence[Input], options: BatchOptions,
     with closing(Spool()) as spool:
         with open_engine(options, extractor_factory, len(inputs)) as engine:
             done, interrupted = extract_to_spool(engine, inputs, options, previous, spool)
-            groups = reconcile_spooled(engine, done, spool, history)
+            evidence = with_kept_facts(history, done, previous)
+            groups = reconcile_spooled(engine, done, spool, evidence)
         yield from records_in_order(done, spool, previous)
         if interrupted is not None:
             yield from unreached_blocks(done, previous)
-        for span in previous.group_spans:
-            yield from previous.records(span)
+        kept_group_records = [record for span in previous.group_spans
+                              for record in previous.records(span)]
+        yield from kept_group_records
+        seen = {json.dumps(record, sort_keys=True) for record in kept_group_records}
         for number in range(groups):
-            yield from spool.take(group_key(number))
+            yield from (record for record in spool.take(group_key(number))
+                        if json.dumps(record, sort_keys=True) not in seen)
     if interrupted is not None:
         raise interrupted
+
+
+def with_kept_facts(history: Optional[History], done: Sequence[Outcome],
+                    previous: PreviousOutput) -> Optional[History]:
+    """Evidence for reconciling the new releases: the store's history and, when resuming, the
+    facts of the releases kept from the earlier output (their records are not redone)."""
+    kept: dict[str, list[dict]] = {}
+    for item in done:
+        if isinstance(item, Kept):
+            records = previous.records(item.span)
+            header = records[0] if records and records[0].get("type") == "release" else {}
+            key = kept_issuer_key(header)
+            kept.setdefault(key, []).extend(r for r in records if r.get("type") == "fact")
+    if not kept:
+        return history
+    return lambda key: (history(key) if history else []) + kept.get(key, [])
+
+
+def kept_issuer_key(header: dict) -> str:
+    """The issuer key of a kept release, as ReleaseResult.issuer_key computes it."""
+    issuer = header.get("issuer") or {}
+    return (issuer.get("ticker") or issuer.get("name") or header.get("doc") or "").upper()
 
 
 def extract_to_spool(engine: Any, inputs: Sequence[Input], options: BatchOptions,
