@@ -77,3 +77,19 @@ def test_a_later_run_reconciles_against_releases_in_the_store(tmp_path):
     assert spending["evidence"]["cross_release"] is True
     earlier = {op["doc"] for op in spending["evidence"]["operands"]} - {"cpst-2004-11-04.txt"}
     assert earlier and earlier <= {"cpst-2003-07-17.txt", "cpst-2003-11-06.txt"}
+
+
+@pytest.mark.slow
+def test_resume_uses_the_kept_releases_as_evidence(tmp_path):
+    out_file = tmp_path / "out.jsonl"
+    first = [str(CORPUS / "cpst-2003-07-17.txt"), str(CORPUS / "cpst-2003-11-06.txt")]
+    assert run("extract", *first, "--out", str(out_file), "-q", "--jobs", "1").returncode == 0
+    assert run("extract", str(CORPUS), "--out", str(out_file), "-q", "--jobs", "1",
+               "--resume").returncode == 0
+    records = [json.loads(line) for line in out_file.read_text().splitlines()]
+    assert sum(r["type"] == "release" for r in records) == 4
+    spending = next(r for r in records if r["type"] == "claim" and r["doc"] == "cpst-2004-11-04.txt"
+                    and r["text"] == "$6.4 million")
+    assert (spending["status"], spending["evidence"]["cross_release"]) == ("match", True)
+    restatements = [json.dumps(r, sort_keys=True) for r in records if r["type"] == "restatement"]
+    assert len(restatements) == len(set(restatements)) == 10
