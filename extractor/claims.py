@@ -241,7 +241,7 @@ def paragraph_of(paragraphs: Sequence[tuple[int, int]], offset: int) -> int:
 
 def sentence_figures(spans: list[Span], lexicon: Lexicon) -> list[Figure]:
     figures = []
-    for span in spans:
+    for span in (part for whole in spans for part in range_or_change(whole, lexicon)):
         if is_period_fraction(span, lexicon):
             continue
         span = trimmed(span)
@@ -262,6 +262,17 @@ def trimmed(span: Span) -> Span:
     if (start, end) == (span.start, span.end):
         return span
     return Span(doc, start, end, label=span.label_, span_id=span.id_)
+
+
+def range_or_change(span: Span, lexicon: Lexicon) -> list[Span]:
+    """"$2.10 to $2.20" is a range, but "by $2.1 million to $3.4 million" and "from ... to ..."
+    are two figures (a change and a level, or the old and the new level)."""
+    if span.label_ != "MONEY_RANGE" or span.start == 0 or \
+            span.doc[span.start - 1].lower_ not in lexicon.range_blockers:
+        return [span]
+    joint = next(token.i for token in span if token.lower_ in ("to", "-"))
+    return [Span(span.doc, span.start, joint, label="MONEY", span_id="money"),
+            Span(span.doc, joint + 1, span.end, label="MONEY", span_id="money")]
 
 
 def is_period_fraction(span: Span, lexicon: Lexicon) -> bool:

@@ -42,6 +42,7 @@ class Lexicon:
     forecast_cues: frozenset
     segment_pattern: re.Pattern  # capitalised words before a segment noun
     ratio_blockers: frozenset
+    range_blockers: frozenset
     vague_positions: Mapping[str, tuple[Decimal, Decimal]]
     vague_bases: Mapping[str, Decimal]
     respectively: tuple[str, ...]

@@ -145,7 +145,8 @@ LEXICON_KEYS = {"scales", "units", "unit_scales", "number_words", "ratio_words",
                 "qualifiers", "change_before", "change_after", "amount_before", "ratio_after",
                 "comparison_markers", "base_only_periods", "respectively", "attach_after",
                 "component_verbs", "unit_default_metrics", "forecast_cues", "segment_nouns",
-                "ratio_blockers", "vague_positions", "vague_bases"}
+                "ratio_blockers", "vague_positions", "vague_bases",
+                "range_blockers"}
 QUALIFIERS = {"approximately", "nearly", "more than", "less than", "up to"}
 
 
@@ -186,6 +187,7 @@ def load_lexicon(directory: Path) -> Lexicon:
                                                in data["unit_default_metrics"].items()}),
         forecast_cues=frozenset(data["forecast_cues"]), segment_pattern=segment_pattern(data["segment_nouns"]),
         ratio_blockers=frozenset(data["ratio_blockers"]),
+        range_blockers=frozenset(data["range_blockers"]),
         vague_positions=MappingProxyType({word: (Decimal(low), Decimal(high)) for word, (low, high)
                                           in data["vague_positions"].items()}),
         vague_bases=numbers("vague_bases"),

@@ -152,3 +152,15 @@ def test_a_figure_compared_against_takes_the_prior_period():
         ("$10.1 million", {"start": "2004-01-01", "end": "2004-03-31"}),
         ("$5.0 million", {"instant": "2005-03-31"}),
         ("$4.2 million", {"instant": "2004-12-31"})]
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("Net loss narrowed by $2.1 million to $3.4 million.",
+     [("$2.1 million", "change"), ("$3.4 million", "amount")]),
+    ("Revenue increased from $2.1 million to $3.4 million.",
+     [("$2.1 million", "amount"), ("$3.4 million", "amount")]),
+    ("The company expects revenue of $2.10 to $2.20 billion for the year.",
+     [("$2.10 to $2.20 billion", "amount")]),
+])
+def test_a_range_is_told_from_a_change_between_two_figures(nlp, text, expected):
+    assert [(c.text, c.kind.value) for c in claims_of(nlp, text)] == expected
