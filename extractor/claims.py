@@ -19,7 +19,7 @@ from typing import Optional, Sequence
 from spacy.tokens import Doc, Span
 
 from . import periods as periods_mod
-from .models import Claim, Kind, Period, Qualifier, Quantity, Quote, Unit
+from .models import CURRENCIES, Claim, Kind, Period, Qualifier, Quantity, Quote, Unit
 from .quantities import Lexicon, parse_figure
 from .quotes import speaker_at
 from .resources import Metric, Resources
@@ -304,6 +304,8 @@ class SentenceClaims:
     def compatible(self, metric: Metric, quantity: Quantity) -> bool:
         if quantity.unit in metric.units:
             return True
+        if quantity.unit in CURRENCIES and Unit.USD in metric.units:
+            return True  # a money metric in another currency ("C$52 million")
         if quantity.unit in COMPARISON_UNITS:
             return metric.id != "other"
         return quantity.unit == Unit.USD and metric.units == (Unit.USD_PER_SHARE,) and quantity.value < 1000

@@ -17,6 +17,9 @@ from typing import Any, Optional
 
 class Unit(str, Enum):
     USD = "USD"
+    CAD = "CAD"
+    EUR = "EUR"
+    GBP = "GBP"
     USD_PER_SHARE = "USD/share"
     MW = "MW"
     KW = "kW"
@@ -70,6 +73,9 @@ class Status(str, Enum):
 
 
 PLAIN_TYPES = (str, int, float, bool, type(None))
+
+
+CURRENCIES = frozenset({Unit.USD, Unit.CAD, Unit.EUR, Unit.GBP})
 
 
 def _jsonable(value: Any) -> Any:

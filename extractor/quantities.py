@@ -43,6 +43,7 @@ class Lexicon:
     segment_pattern: re.Pattern  # capitalised words before a segment noun
     ratio_blockers: frozenset
     range_blockers: frozenset
+    currencies: Mapping[str, Unit]
     vague_positions: Mapping[str, tuple[Decimal, Decimal]]
     vague_bases: Mapping[str, Decimal]
     respectively: tuple[str, ...]
@@ -88,6 +89,12 @@ def unit_of(words: list[str], lexicon: Lexicon) -> Optional[tuple[Unit, Decimal]
     return None
 
 
+def currency_of(text: str, lexicon: Lexicon) -> Unit:
+    """The currency a money figure is printed in: "$" US dollars, "C$" Canadian ..."""
+    symbol = re.match(r"\(?\s*([^\d\s(.]+)", text.strip())
+    return lexicon.currencies.get(symbol.group(1).lower(), Unit.USD) if symbol else Unit.USD
+
+
 def money(text: str, words: list[str], lexicon: Lexicon, per_share: bool) -> Optional[Quantity]:
     number = next((parse_number(word, lexicon) for word in words if NUMBER.fullmatch(word)), None)
     if number is None:
@@ -97,7 +104,8 @@ def money(text: str, words: list[str], lexicon: Lexicon, per_share: bool) -> Opt
     if "cents" in lowered or "cent" in lowered:
         value, precision = value / 100, precision / 100
     scale = scale_of(words, lexicon)
-    unit = Unit.USD_PER_SHARE if per_share else Unit.USD
+    currency = currency_of(text, lexicon)
+    unit = Unit.USD_PER_SHARE if per_share and currency == Unit.USD else currency
     negative = text.strip().startswith("(") and ")" in text
     return Quantity(value=value * scale, unit=unit, precision=precision * scale, negative=negative)
 
@@ -128,8 +136,8 @@ def money_range(words: list[str], lexicon: Lexicon) -> Optional[Quantity]:
         return None
     scale = scale_of(words, lexicon)
     (low, precision), (high, _) = numbers
-    return Quantity(value=low * scale, unit=Unit.USD, precision=precision * scale,
-                    value_high=high * scale)
+    return Quantity(value=low * scale, unit=currency_of(" ".join(words), lexicon),
+                    precision=precision * scale, value_high=high * scale)
 
 
 def vague_range(text: str, lexicon: Lexicon) -> Optional[Quantity]:

@@ -146,7 +146,7 @@ LEXICON_KEYS = {"scales", "units", "unit_scales", "number_words", "ratio_words",
                 "comparison_markers", "base_only_periods", "respectively", "attach_after",
                 "component_verbs", "unit_default_metrics", "forecast_cues", "segment_nouns",
                 "ratio_blockers", "vague_positions", "vague_bases",
-                "range_blockers"}
+                "range_blockers", "currencies"}
 QUALIFIERS = {"approximately", "nearly", "more than", "less than", "up to"}
 
 
@@ -188,6 +188,7 @@ def load_lexicon(directory: Path) -> Lexicon:
         forecast_cues=frozenset(data["forecast_cues"]), segment_pattern=segment_pattern(data["segment_nouns"]),
         ratio_blockers=frozenset(data["ratio_blockers"]),
         range_blockers=frozenset(data["range_blockers"]),
+        currencies=MappingProxyType({symbol: Unit(code) for symbol, code in data["currencies"].items()}),
         vague_positions=MappingProxyType({word: (Decimal(low), Decimal(high)) for word, (low, high)
                                           in data["vague_positions"].items()}),
         vague_bases=numbers("vague_bases"),

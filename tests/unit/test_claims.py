@@ -164,3 +164,14 @@ def test_a_figure_compared_against_takes_the_prior_period():
 ])
 def test_a_range_is_told_from_a_change_between_two_figures(nlp, text, expected):
     assert [(c.text, c.kind.value) for c in claims_of(nlp, text)] == expected
+
+
+@pytest.mark.parametrize("text, unit", [
+    ("The Canadian unit reported net income of C$52 million.", "CAD"),
+    ("Revenue was US$1.2 billion.", "USD"),
+    ("Sales were €45 million.", "EUR"),
+    ("Revenue was £12.5 million.", "GBP"),
+])
+def test_foreign_currency_keeps_its_iso_code(nlp, text, unit):
+    [claim] = claims_of(nlp, text)
+    assert claim.unit.value == unit and claim.metric in ("net_income", "revenue")
