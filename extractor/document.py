@@ -172,6 +172,7 @@ _TEXT_END_RE = re.compile(r"</TEXT>", re.I)
 _PRESS_RELEASE_TYPE_RE = re.compile(r"EX-99(?:\.0*1)?", re.I)
 _EX99_TYPE_RE = re.compile(r"EX-99\b", re.I)
 _CONFORMED_NAME_RE = re.compile(r"COMPANY CONFORMED NAME:[ \t]*([^\r\n]+)")
+_OPENING_WORDS = 80  # characters of the first paragraph where an undecorated dateline sits
 _FILED_RE = re.compile(r"FILED AS OF DATE:[ \t]*(\d{4})(\d{2})(\d{2})")
 
 
@@ -878,12 +879,14 @@ def _continues_name(word: str, words: list[str]) -> bool:
 
 def _release_date(clean: str, section: _Section, blocks: list[Block],
                   dateline: Optional[_Dateline], header: _SecHeader) -> Optional[dt.date]:
-    """The dateline's date; else a date above the first narrative; else the SEC filing date."""
+    """The dateline's date; else a date above the first narrative or in its opening words
+    ("Dallas, TX (February 8, 2006) - Acme ..."); else the SEC filing date."""
     if dateline and dateline.date:
         return dateline.date
     first_narrative = next((block.start for block in blocks
                             if block.kind is BlockKind.NARRATIVE), section.end)
-    for match in _ANY_DATE_RE.finditer(clean, section.start, first_narrative):
+    opening = min(section.end, first_narrative + _OPENING_WORDS)
+    for match in _ANY_DATE_RE.finditer(clean, section.start, opening):
         date = _date_of(match, clean)
         if date:
             return date

@@ -468,3 +468,9 @@ def test_any_text_reads_or_raises_release_error(text):
     except ReleaseError:
         return
     assert_well_formed(release)
+
+
+def test_a_plain_dateline_in_the_opening_words_gives_the_date():
+    release = read_release("Acme Reports\n\nDallas, TX (February 8, 2006) - Acme Co. (NYSE:AC) "
+                           "today reported revenue of $5 million.\n")
+    assert release.date == dt.date(2006, 2, 8)
