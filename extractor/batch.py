@@ -29,7 +29,6 @@ import json
 import multiprocessing
 import os
 import pickle
-import secrets
 import signal
 import stat
 import sys
@@ -47,6 +46,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any, Callable, Hashable, Iterable, Iterator, Optional, Sequence, TextIO, Union
 
+from .files import atomic_output
 from .models import Corroboration, ErrorRecord, Fact, Issuer, Record, Restatement
 from .pipeline import (Extractor, GroupResult, ReleaseResult, error_record, group_by_issuer,
                        group_records, reconcile_group, release_records)
@@ -773,45 +773,3 @@ def write_lines(records: Iterable[dict], stream: TextIO) -> Summary:
         total += kind in (RELEASE, ERROR)
         failed += kind == ERROR
     return Summary(total, failed, written)
-
-
-@contextmanager
-def atomic_output(target: Path) -> Iterator[TextIO]:
-    temp = target.with_name(f".{target.name}.{secrets.token_hex(6)}.tmp")
-    stream = open(temp, "x", encoding="utf-8", newline="\n")
-    try:
-        yield stream
-    except KeyboardInterrupt:
-        settle_output(stream, temp, target, commit=stream.tell() > 0)
-        raise
-    except BaseException:
-        settle_output(stream, temp, target, commit=False)
-        raise
-    settle_output(stream, temp, target, commit=True)
-
-
-def settle_output(stream: TextIO, temp: Path, target: Path, commit: bool) -> None:
-    """Rename the finished temp file over the target, durably; or throw it away."""
-    if not commit:
-        stream.close()
-        temp.unlink(missing_ok=True)
-        return
-    stream.flush()
-    os.fsync(stream.fileno())
-    stream.close()
-    os.replace(temp, target)
-    sync_folder(target.parent)
-
-
-def sync_folder(folder: Path) -> None:
-    """Make a rename durable (POSIX); where a folder cannot be opened, there is nothing to do."""
-    try:
-        handle = os.open(folder, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(handle)
-    except OSError:
-        pass
-    finally:
-        os.close(handle)

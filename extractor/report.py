@@ -14,14 +14,13 @@ import csv
 import datetime as dt
 import html
 import io
-import os
 import re
-import tempfile
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
 from typing import Any, Iterable, Mapping, Optional, Sequence, Union
 
+from .files import write_atomic
 from .store import as_decimal, decimal_text
 
 STATUSES = ("match", "mismatch", "unverifiable")
@@ -817,22 +816,6 @@ def write_html(records: Iterable[dict], path: Union[str, Path],
 
 # ---------------------------------------------------------------------------------------------
 # Atomic writes
-
-
-REPORT_MODE = 0o644  # mkstemp makes 0600; reports are for sharing
-
-
-def write_atomic(path: Path, text: str) -> None:
-    """Write beside the target, then rename over it: a reader never sees half a report."""
-    handle, temp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    os.chmod(temp, REPORT_MODE)
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8", newline="") as out:
-            out.write(text)
-        os.replace(temp, path)
-    except BaseException:
-        os.unlink(temp)
-        raise
 
 
 def write_reports(records: Iterable[dict], out_dir: Union[str, Path],
