@@ -223,9 +223,6 @@ class Resources:
     period_rules: tuple
     roles: Any
 
-    def metric(self, ident: str) -> Metric:
-        return self.metrics[ident]
-
 
 def check_metric_references(metrics: Mapping[str, Metric], lexicon: Lexicon) -> None:
     dangling = set(lexicon.unit_default_metrics.values()) - set(metrics)
