@@ -105,3 +105,20 @@ def test_net_loss_narrowing_nine_months_and_margins_in_percent():
         ("$9.5 million", "operating_expenses", "amount", q3_05, "match"),
         ("$120.5 million", "cash_and_equivalents", "amount", {"instant": "2005-09-30"}, "match"),
     ]
+
+
+def test_september_fiscal_year_with_quarter_and_year_columns():
+    """Fiscal 2005 ends Sept. 30, 2005 (read from the columns); "Net income (loss)" holds both a
+    profit and a prior-year loss; "Quarter Ended" / "Fiscal Year Ended" headers."""
+    got = [(" ".join(c.text.split()), c.metric, c.period.to_dict(), c.status.value)
+           for c in extractor.extract(DATA / "synthetic" / "zeta-2005-10-20.txt").claims]
+    q4_05 = {"start": "2005-07-01", "end": "2005-09-30"}
+    fy05 = {"start": "2004-10-01", "end": "2005-09-30"}
+    assert got == [
+        ("$101.2 million", "revenue", q4_05, "match"),
+        ("12%", "revenue", q4_05, "match"),
+        ("$5.1 million", "net_income", q4_05, "match"),
+        ("$1.2 million", "net_loss", {"start": "2004-07-01", "end": "2004-09-30"}, "match"),
+        ("$390.0 million", "revenue", fy05, "match"),
+        ("$20.0 million", "net_income", fy05, "match"),
+    ]
