@@ -446,7 +446,7 @@ class SentenceClaims:
             return Kind.RATIO
         after = self.text_after(figure, 3)
         if unit == Unit.PERCENT and any(after == phrase or after.startswith(phrase + " ")
-                                        for phrase in ("of the", "of")):
+                                        for phrase in self.lexicon.ratio_after):
             return Kind.RATIO
         before = self.without_qualifier(self.text_before(figure, CHANGE_REACH))
         if any(before.endswith(phrase) for phrase in self.lexicon.amount_before):

@@ -60,7 +60,8 @@ def build_parser() -> argparse.ArgumentParser:
     add_batch_options(facts)
     facts.add_argument("--out", "-o", metavar="FILE", help="JSONL file; default: standard output")
     run = commands.add_parser("run", help="the main job: extract, reconcile, store and report",
-                              description="Extract, reconcile, store and write the reports.")
+                              description="Extract, reconcile (also against the issuer's releases "
+                                          "already in the store), store and write the reports.")
     add_batch_options(run)
     run.add_argument("--out", "-o", metavar="DIR", required=True,
                      help="output folder for claims.jsonl, report.md, report.html, "

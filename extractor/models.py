@@ -312,7 +312,6 @@ class Quantity:
     precision: Decimal
     qualifier: Optional[Qualifier] = None
     value_high: Optional[Decimal] = None
-    negative: bool = False
 
 
 @dataclass(frozen=True)

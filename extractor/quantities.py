@@ -1,6 +1,7 @@
 """Figure text -> Quantity: value fully scaled, unit, precision of the last stated digit.
 
-Our code owns scale words, accounting negatives and the unit vocabulary (patterns/lexicon.json),
+Our code owns scale words, parentheses ("($0.12)" states a loss of 0.12: values are magnitudes,
+as the prose states them) and the unit vocabulary (patterns/lexicon.json),
 because quantulum3 mis-scales ("quarter" = 0.25, years, times of day) when run over prose. It is
 consulted only for a unit word our vocabulary does not know, on the short span found; its quirks
 (lazy 2 s import, a warning about its optional classifier, float values) stay in this module.
@@ -28,7 +29,6 @@ class Lexicon:
     unit_scales: Mapping[str, Decimal]
     number_words: Mapping[str, Decimal]
     ratio_words: Mapping[str, Decimal]
-    multiple_words: Mapping[str, Decimal]
     qualifiers: Mapping[str, str]
     change_before: tuple[str, ...]
     change_after: tuple[str, ...]
@@ -106,8 +106,7 @@ def money(text: str, words: list[str], lexicon: Lexicon, per_share: bool) -> Opt
     scale = scale_of(words, lexicon)
     currency = currency_of(text, lexicon)
     unit = Unit.USD_PER_SHARE if per_share and currency == Unit.USD else currency
-    negative = text.strip().startswith("(") and ")" in text
-    return Quantity(value=value * scale, unit=unit, precision=precision * scale, negative=negative)
+    return Quantity(value=value * scale, unit=unit, precision=precision * scale)
 
 
 def measured(words: list[str], lexicon: Lexicon) -> Optional[Quantity]:

@@ -141,7 +141,7 @@ def load_metrics(directory: Path) -> Mapping[str, Metric]:
     return MappingProxyType(metrics)
 
 
-LEXICON_KEYS = {"scales", "units", "unit_scales", "number_words", "ratio_words", "multiple_words",
+LEXICON_KEYS = {"scales", "units", "unit_scales", "number_words", "ratio_words",
                 "qualifiers", "change_before", "change_after", "amount_before", "ratio_after",
                 "comparison_markers", "base_only_periods", "respectively", "attach_after",
                 "component_verbs", "unit_default_metrics", "forecast_cues", "segment_nouns",
@@ -177,7 +177,7 @@ def load_lexicon(directory: Path) -> Lexicon:
     return Lexicon(
         scales=numbers("scales"), units=MappingProxyType(units), unit_scales=numbers("unit_scales"),
         number_words=numbers("number_words"), ratio_words=numbers("ratio_words"),
-        multiple_words=numbers("multiple_words"), qualifiers=MappingProxyType(dict(data["qualifiers"])),
+        qualifiers=MappingProxyType(dict(data["qualifiers"])),
         change_before=phrases("change_before"), change_after=phrases("change_after"),
         amount_before=phrases("amount_before"), ratio_after=phrases("ratio_after"),
         comparison_markers=phrases("comparison_markers"),
