@@ -29,6 +29,7 @@ import json
 import multiprocessing
 import os
 import pickle
+import re
 import signal
 import stat
 import sys
@@ -319,15 +320,21 @@ def timeout_message(seconds: float) -> str:
     return f"timed out after {seconds:g} s"
 
 
-GroupRecords = tuple[list[list[dict]], list[dict]]
+GroupLines = tuple[list[list[str]], list[str]]
+JSON = json.JSONEncoder(ensure_ascii=False)  # json.dumps(record, ensure_ascii=False), built once
+
+
+def json_lines(records: Iterable[dict]) -> list[str]:
+    """Each record as one line of JSON text (no newline)."""
+    return [JSON.encode(record) for record in records]
 
 
 def reconcile_task(extractor: Extractor, results: list[bytes],
-                   history: Sequence[dict] = ()) -> GroupRecords:
+                   history: Sequence[dict] = ()) -> GroupLines:
     """Reconcile one issuer's releases (pickled results), with the fact records of its earlier
-    releases (`history`, from the store) as further evidence, and build their records where
-    the worker runs: turning records into dicts is a good share of the work, so it runs in
-    parallel too."""
+    releases (`history`, from the store) as further evidence, and write their JSON lines where
+    the worker runs: building and encoding records is a good share of the work, so it runs in
+    parallel too, and the lines are cheaper than dicts to send back and spool."""
     facts = [Fact.from_dict(record) for record in history]
     return group_record_lists(reconcile_group(unpickled(results), extractor.resources, facts))
 
@@ -336,10 +343,10 @@ def unpickled(results: list[bytes]) -> list[ReleaseResult]:
     return [pickle.loads(result) for result in results]
 
 
-def group_record_lists(group: GroupResult) -> GroupRecords:
-    """The records of each release of a group, and the group-level records."""
-    return ([release_records(result) for result in group.releases],
-            group_records(replace(group, releases=())))
+def group_record_lists(group: GroupResult) -> GroupLines:
+    """The JSON lines of each release of a group, and the group-level lines."""
+    return ([json_lines(release_records(result)) for result in group.releases],
+            json_lines(group_records(replace(group, releases=()))))
 
 
 # --------------------------------------------------------------------------- engines
@@ -545,11 +552,11 @@ def spool_group_records(spool: Spool, number: int, group: Sequence[Spooled],
     reconciled = settled(future, group[0].header.path, RECONCILE)
     errors = []
     if isinstance(reconciled, ErrorRecord):
-        errors = [reconciled.to_dict()]
+        errors = json_lines([reconciled.to_dict()])
         reconciled = group_record_lists(GroupResult(tuple(unpickled(results))))
     release_lists, group_level = reconciled
-    for item, records in zip(group, release_lists):
-        spool.put(item.position, [item.header.to_dict(), *records])
+    for item, lines in zip(group, release_lists):
+        spool.put(item.position, [*json_lines([item.header.to_dict()]), *lines])
     spool.put(group_key(number), errors + group_level)
 
 
@@ -568,11 +575,14 @@ class PreviousOutput:
     blocks: dict[str, tuple[int, int]] = field(default_factory=dict)
     group_spans: tuple[tuple[int, int], ...] = ()
 
-    def records(self, span: tuple[int, int]) -> list[dict]:
+    def lines(self, span: tuple[int, int]) -> list[str]:
         with open(self.path, "rb") as stream:
             stream.seek(span[0])
             data = stream.read(span[1] - span[0])
-        return [json.loads(line) for line in data.decode("utf-8").splitlines()]
+        return data.decode("utf-8").splitlines()
+
+    def records(self, span: tuple[int, int]) -> list[dict]:
+        return [json.loads(line) for line in self.lines(span)]
 
 
 def read_previous(path: Union[str, Path]) -> PreviousOutput:
@@ -653,7 +663,16 @@ def run_batch(inputs: Sequence[Input], options: BatchOptions,
               extractor_factory: ExtractorFactory = Extractor,
               out_path: Optional[Union[str, Path]] = None,
               history: Optional[History] = None) -> Iterator[dict]:
-    """The JSON records of every input, in input order, then the group-level records.
+    """The records of `run_batch_lines`, as dicts."""
+    return (json.loads(line) for line in run_batch_lines(inputs, options, extractor_factory,
+                                                          out_path, history))
+
+
+def run_batch_lines(inputs: Sequence[Input], options: BatchOptions,
+                    extractor_factory: ExtractorFactory = Extractor,
+                    out_path: Optional[Union[str, Path]] = None,
+                    history: Optional[History] = None) -> Iterator[str]:
+    """The JSON record lines of every input, in input order, then the group-level records.
 
     Each release's block is its `release` header and its records; a failed input is one error
     record. Results and records wait in a temporary file, so memory stays flat however long
@@ -667,18 +686,21 @@ def run_batch(inputs: Sequence[Input], options: BatchOptions,
             done, interrupted = extract_to_spool(engine, inputs, options, previous, spool)
             evidence = with_kept_facts(history, done, previous)
             groups = reconcile_spooled(engine, done, spool, evidence)
-        yield from records_in_order(done, spool, previous)
+        yield from lines_in_order(done, spool, previous)
         if interrupted is not None:
             yield from unreached_blocks(done, previous)
-        kept_group_records = [record for span in previous.group_spans
-                              for record in previous.records(span)]
-        yield from kept_group_records
-        seen = {json.dumps(record, sort_keys=True) for record in kept_group_records}
+        kept_group_lines = [line for span in previous.group_spans for line in previous.lines(span)]
+        yield from kept_group_lines
+        seen = {canonical(line) for line in kept_group_lines}
         for number in range(groups):
-            yield from (record for record in spool.take(group_key(number))
-                        if json.dumps(record, sort_keys=True) not in seen)
+            yield from (line for line in spool.take(group_key(number)) if canonical(line) not in seen)
     if interrupted is not None:
         raise interrupted
+
+
+def canonical(line: str) -> str:
+    """A record line in a form that compares equal whatever its key order and spacing."""
+    return json.dumps(json.loads(line), sort_keys=True)
 
 
 def with_kept_facts(history: Optional[History], done: Sequence[Outcome],
@@ -723,30 +745,32 @@ def extract_to_spool(engine: Any, inputs: Sequence[Input], options: BatchOptions
     return done, None
 
 
-def records_in_order(done: Sequence[Union[Spooled, Kept, ErrorRecord]], spool: Spool,
-                     previous: PreviousOutput) -> Iterator[dict]:
+def lines_in_order(done: Sequence[Union[Spooled, Kept, ErrorRecord]], spool: Spool,
+                   previous: PreviousOutput) -> Iterator[str]:
     for item in done:
         if isinstance(item, Spooled):
             yield from spool.take(item.position)
         elif isinstance(item, Kept):
-            yield from previous.records(item.span)
+            yield from previous.lines(item.span)
         else:
-            yield item.to_dict()
+            yield from json_lines([item.to_dict()])
 
 
 def unreached_blocks(done: Sequence[Union[Spooled, Kept, ErrorRecord]],
-                     previous: PreviousOutput) -> Iterator[dict]:
+                     previous: PreviousOutput) -> Iterator[str]:
     """The old blocks an interrupted resume did not get to: carried over, so nothing is lost."""
     reached = {item.sha256 for item in done if isinstance(item, Kept)}
     for digest, span in previous.blocks.items():
         if digest not in reached:
-            yield from previous.records(span)
+            yield from previous.lines(span)
 
 
 # --------------------------------------------------------------------------- writing
 
-def write_jsonl(records: Iterable[dict], out_path: Optional[Union[str, Path]] = None) -> Summary:
-    """One JSON line per record, to stdout or to `out_path`.
+def write_jsonl(records: Iterable[Union[str, dict]],
+                out_path: Optional[Union[str, Path]] = None) -> Summary:
+    """One JSON line per record (a dict, or a line of JSON text as `run_batch_lines` gives),
+    to stdout or to `out_path`.
 
     A file is written atomically (a temp file in its folder, fsynced, renamed over it), so it
     is always whole JSONL: on Ctrl-C what was finished is committed and KeyboardInterrupt goes
@@ -764,12 +788,25 @@ def write_jsonl(records: Iterable[dict], out_path: Optional[Union[str, Path]] = 
         return write_lines(records, stream)
 
 
-def write_lines(records: Iterable[dict], stream: TextIO) -> Summary:
+def write_lines(records: Iterable[Union[str, dict]], stream: TextIO) -> Summary:
     total = failed = written = 0
     for record in records:
-        stream.write(json.dumps(record, ensure_ascii=False) + "\n")
+        line = record if isinstance(record, str) else JSON.encode(record)
+        stream.write(line + "\n")
         written += 1
-        kind = record.get("type")
+        kind = type_of(line)
         total += kind in (RELEASE, ERROR)
         failed += kind == ERROR
     return Summary(total, failed, written)
+
+
+LEADING_TYPE = re.compile(r'\{"type": "([^"\\]*)"')
+
+
+def type_of(line: str) -> Optional[str]:
+    """A record line's type: read off its start, where to_dict() puts it, else parsed."""
+    found = LEADING_TYPE.match(line)
+    if found:
+        return found.group(1)
+    record = json.loads(line)
+    return record.get("type") if isinstance(record, dict) else None

@@ -45,8 +45,8 @@ def finish(summary: batch.Summary, quiet: bool) -> int:
     return EXIT_OK
 
 
-def only_types(records: Iterable[dict], types: set) -> Iterator[dict]:
-    return (record for record in records if record.get("type") in types)
+def only_types(lines: Iterable[str], types: set) -> Iterator[str]:
+    return (line for line in lines if batch.type_of(line) in types)
 
 
 def extract(args: argparse.Namespace, types: set | None = None) -> int:
@@ -54,10 +54,10 @@ def extract(args: argparse.Namespace, types: set | None = None) -> int:
     if args.resume and not args.out:
         raise UsageError("--resume needs --out FILE")
     inputs = batch.collect_inputs(args.inputs)
-    records = batch.run_batch(inputs, options, out_path=args.out)
+    lines = batch.run_batch_lines(inputs, options, out_path=args.out)
     if types:
-        records = only_types(records, types)
-    summary = batch.write_jsonl(records, args.out)
+        lines = only_types(lines, types)
+    summary = batch.write_jsonl(lines, args.out)
     return finish(summary, args.quiet)
 
 

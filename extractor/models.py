@@ -12,7 +12,7 @@ from dataclasses import dataclass, field, fields
 from decimal import Decimal
 from enum import Enum
 from functools import lru_cache
-from typing import Any, Optional
+from typing import Any, Callable, Optional
 
 
 class Unit(str, Enum):
@@ -80,23 +80,50 @@ CURRENCIES = frozenset({Unit.USD, Unit.CAD, Unit.EUR, Unit.GBP})
 
 def _jsonable(value: Any) -> Any:
     """Exact JSON form of a field value: Decimals stay exact, enums become their value."""
-    if type(value) in PLAIN_TYPES:
-        return value
-    if isinstance(value, Enum):
-        return value.value
-    if isinstance(value, Decimal):
-        if value == value.to_integral_value():
-            return int(value)
-        return float(format(value.normalize(), "f"))
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    if hasattr(value, "to_dict"):
-        return value.to_dict()
-    if isinstance(value, (tuple, list)):
-        return [_jsonable(item) for item in value]
-    if isinstance(value, dict):
-        return {key: _jsonable(item) for key, item in value.items()}
+    return _converter(type(value))(value)
+
+
+@lru_cache(maxsize=None)
+def _converter(kind: type) -> Callable[[Any], Any]:
+    """How a value of this type becomes JSON, worked out once per type (records are many)."""
+    if kind in PLAIN_TYPES:
+        return _unchanged
+    if issubclass(kind, Enum):
+        return _enum_value
+    if issubclass(kind, Decimal):
+        return _exact_number
+    if issubclass(kind, dt.date):
+        return kind.isoformat
+    if hasattr(kind, "to_dict"):
+        return kind.to_dict
+    if issubclass(kind, (tuple, list)):
+        return _jsonable_list
+    if issubclass(kind, dict):
+        return _jsonable_dict
+    return _unchanged
+
+
+def _unchanged(value: Any) -> Any:
     return value
+
+
+def _enum_value(value: Enum) -> Any:
+    return value.value
+
+
+def _exact_number(value: Decimal) -> Any:
+    """An integral Decimal as an int; otherwise the float that prints its exact digits."""
+    if value == value.to_integral_value():
+        return int(value)
+    return float(format(value.normalize(), "f"))
+
+
+def _jsonable_list(value: Any) -> list:
+    return [_jsonable(item) for item in value]
+
+
+def _jsonable_dict(value: dict) -> dict:
+    return {key: _jsonable(item) for key, item in value.items()}
 
 
 @lru_cache(maxsize=None)
@@ -113,7 +140,8 @@ class Record:
     def to_dict(self) -> dict:
         out: dict = {"type": self.record_type} if self.record_type else {}
         for name in _public_fields(type(self)):
-            out[name] = _jsonable(getattr(self, name))
+            value = getattr(self, name)
+            out[name] = _converter(type(value))(value)
         return out
 
 

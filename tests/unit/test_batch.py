@@ -183,6 +183,29 @@ def test_write_counts_releases_failures_and_lines(tmp_path):
     assert os.stat(tmp_path / "out.jsonl").st_mode == os.stat(tmp_path / "plain").st_mode
 
 
+def test_lines_and_dicts_are_written_alike_and_counted_by_type(tmp_path):
+    records = [{"type": "release", "path": "a"}, {"type": "error", "path": "b", "note": "é"}]
+    lines = [json.dumps(record, ensure_ascii=False) for record in records]
+    as_dicts = write_jsonl(records, tmp_path / "dicts.jsonl")
+    as_lines = write_jsonl(lines, tmp_path / "lines.jsonl")
+    assert as_dicts == as_lines == batch.Summary(total=2, failed=1, written=2)
+    assert (tmp_path / "dicts.jsonl").read_bytes() == (tmp_path / "lines.jsonl").read_bytes()
+
+
+def test_the_type_of_a_line_is_read_even_when_it_is_not_the_first_key():
+    assert batch.type_of('{"type": "claim", "doc": "a"}') == "claim"
+    assert batch.type_of('{"doc": "a", "type": "error"}') == "error"
+    assert batch.type_of('{"doc": "a"}') is None
+
+
+def test_the_line_stream_is_the_dict_stream_encoded(extractor):
+    inputs = collect_inputs([str(path) for path in RELEASES[:2]])
+    lines = list(batch.run_batch_lines(inputs, BatchOptions(jobs=1), lambda: extractor))
+    records = list(run_batch(inputs, BatchOptions(jobs=1), lambda: extractor))
+    assert [json.loads(line) for line in lines] == records
+    assert [batch.type_of(line) for line in lines] == [record["type"] for record in records]
+
+
 def test_writing_to_dev_null_does_not_replace_it():
     summary = write_jsonl([{"type": "release", "path": "a"}], os.devnull)
     assert summary.written == 1
