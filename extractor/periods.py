@@ -11,6 +11,8 @@ named groups the resolver reads: <ORDINAL> (first..fourth, 1st..4th), <YEAR> and
 breaks lines anywhere), so rules write `[-\\s]`, not a space, inside a character class. Every
 rule is anchored at word boundaries. Rules start with a required word, not an optional "the":
 the regex engine then skips ahead to that word, which keeps a sentence scan well under 0.2 ms.
+Over a whole release each rule is tried only at the words its matches can start with (see
+rulegates.py), derived from its regex.
 
 Year labels name fiscal years: "2002" in "the second quarter of 2002" is fiscal 2002, which for
 a calendar-year issuer is the calendar year.
@@ -20,14 +22,17 @@ from __future__ import annotations
 import calendar as _calendar
 import datetime as dt
 import re
+from itertools import chain
 
 import regex  # the rules scan a third faster than with re; already dateparser's dependency
 from dataclasses import dataclass
 from enum import Enum
 from functools import lru_cache
-from typing import Optional, Sequence
+from typing import Iterator, Optional, Sequence
 
 import dateparser
+
+from . import rulegates
 
 from .models import Period
 
@@ -104,13 +109,18 @@ _LITERAL_REFS = frozenset({RefKind.DATE, RefKind.AS_OF, RefKind.MONTH, RefKind.M
 
 @dataclass(frozen=True)
 class PeriodRule:
-    """One compiled line of patterns/periods.jsonl."""
+    """One compiled line of patterns/periods.jsonl.
+
+    `heads`: the first letters (up to five; the whole of a shorter word) of the word every match
+    starts with, derived from the regex (see rulegates.derive_heads); None if none could be derived.
+    """
 
     id: str
     regex: str
     ref: RefKind
     example: str
     pattern: re.Pattern
+    heads: Optional[frozenset[str]] = None
 
 
 @dataclass(frozen=True)
@@ -146,8 +156,11 @@ def _compile_rule(row: dict) -> PeriodRule:
         ref = RefKind(row["ref"])
     except ValueError:
         raise ValueError(f"period rule {ident!r}: unknown ref {row['ref']!r}") from None
+    expanded = _expand(row["regex"])
+    heads = rulegates.derive_heads(expanded)
     try:
-        pattern = regex.compile(_expand(row["regex"]), regex.IGNORECASE | regex.ASCII | regex.V0)
+        pattern = regex.compile(rulegates.unsearched(expanded) if heads else expanded,
+                                regex.IGNORECASE | regex.ASCII | regex.V0)
     except (re.error, regex.error) as error:
         raise ValueError(f"period rule {ident!r}: bad regex: {error}") from None
     stray = set(pattern.groupindex) - _GROUPS
@@ -156,7 +169,7 @@ def _compile_rule(row: dict) -> PeriodRule:
     if not pattern.search(row["example"]):
         raise ValueError(f"period rule {ident!r}: its regex does not match its example")
     return PeriodRule(id=ident, regex=row["regex"], ref=ref, example=row["example"],
-                      pattern=pattern)
+                      pattern=pattern, heads=heads)
 
 
 def compile_period_rules(rows: list[dict]) -> tuple[PeriodRule, ...]:
@@ -170,10 +183,31 @@ def compile_period_rules(rows: list[dict]) -> tuple[PeriodRule, ...]:
     return rules
 
 
+def _rule_matches(rule: PeriodRule, sentence: str,
+                  word_heads: dict[str, list[int]]) -> Iterator[regex.Match]:
+    """What `rule.pattern.finditer(sentence)` finds, trying only the words the rule can start at.
+
+    finditer takes the first match at or after the end of the last one; a gated rule's matches
+    start only where `word_heads` lists one of its heads, so trying those in order is the same.
+    """
+    if rule.heads is None:
+        yield from rule.pattern.finditer(sentence)
+        return
+    starts = sorted(chain.from_iterable(word_heads[head]
+                                        for head in word_heads.keys() & rule.heads))
+    end = 0
+    for start in starts:
+        if start >= end and (match := rule.pattern.match(sentence, start)):
+            yield match
+            end = match.end()
+
+
 def _candidates(sentence: str, rules: Sequence[PeriodRule]) -> list[PeriodMention]:
     found = []
+    word_heads = rulegates.word_heads(sentence, frozenset().union(*(rule.heads for rule in rules
+                                                           if rule.heads is not None)))
     for rule in rules:
-        for match in rule.pattern.finditer(sentence):
+        for match in _rule_matches(rule, sentence, word_heads):
             if match.end() > match.start():
                 groups = tuple((name, value) for name, value in match.groupdict().items()
                                if value is not None)
