@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import bisect
 import datetime as dt
+import heapq
 import html
 import re
 from collections import Counter
@@ -141,8 +142,8 @@ def _check_content(text: str) -> None:
     if "\x00" in text:
         raise ReleaseError("binary content (NUL bytes)")
     sample = text[:_BINARY_SAMPLE]
-    visible = len("".join(sample.split()))
-    if len(_CONTROL_RE.findall(sample)) > _BINARY_SHARE * visible:
+    controls = len(_CONTROL_RE.findall(sample))
+    if controls and controls > _BINARY_SHARE * len("".join(sample.split())):  # visible ones
         raise ReleaseError("binary content (mostly non-text characters)")
 
 
@@ -229,12 +230,15 @@ def _sec_header(text: str) -> _SecHeader:
 _BLOCK_TAGS = frozenset(
     "p br div tr table thead tbody tfoot caption h1 h2 h3 h4 h5 h6 li ul ol dl dt dd "
     "blockquote pre hr center title body html section article header footer page".split())
-_MARKUP_RE = re.compile(
+# Tags and entities are two patterns, each with a literal first character: the regex engine
+# skips to those much faster than to a position where either of them may start.
+_MARKUP_TAG_RE = re.compile(
     r"<!--.*?-->"
     r"|<(?P<raw>script|style|head)\b[^>]*>.*?</(?P=raw)\s*>"
-    r"|</?(?P<tag>[A-Za-z][A-Za-z0-9:-]*)(?:\s[^<>]{0,2000})?/?>"
-    r"|(?P<entity>&(?:#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});)",
+    r"|</?(?P<tag>[A-Za-z][A-Za-z0-9:-]*)(?:\s[^<>]{0,2000})?/?>",
     re.DOTALL | re.IGNORECASE)
+_ENTITY_RE = re.compile(r"&(?:#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});",
+                        re.IGNORECASE)
 _NOT_NEWLINE_RE = re.compile(r"[^\r\n]")
 _EXHIBIT_LABEL_RE = re.compile(r"(?:EX(?:HIBIT)?[\s.-]*99(?:\.\d+)?)\.?", re.I)
 
@@ -269,10 +273,21 @@ def _apply(text: str, edits: Iterable[Edit]) -> str:
     return "".join(parts)
 
 
+def _markup(text: str, start: int, end: int) -> Iterator[re.Match]:
+    """The tags and entities of text[start:end] in text order; an entity inside a tag (in an
+    attribute, a comment or a script) is part of the tag."""
+    covered = start
+    for match in heapq.merge(_MARKUP_TAG_RE.finditer(text, start, end),
+                             _ENTITY_RE.finditer(text, start, end), key=re.Match.start):
+        if match.start() >= covered:
+            yield match
+            covered = match.end()
+
+
 def _markup_edits(text: str, start: int, end: int) -> Iterator[Edit]:
-    for match in _MARKUP_RE.finditer(text, start, end):
+    for match in _markup(text, start, end):
         markup = match.group()
-        if match.group("entity"):
+        if match.re is _ENTITY_RE:
             character = html.unescape(markup).replace("\xa0", " ")
             if character != markup and len(character) <= len(markup):
                 yield match.start(), match.end(), character.ljust(len(markup))
@@ -320,7 +335,6 @@ _CELL_RE = re.compile(  # one column's figure, or two glued ("$(9,147,000)$(21,0
     rf"[$(]*{_FIGURE}(?:[$(]+{_FIGURE})*|-{{1,3}}|[—–$)%]")
 _CELL_ENDINGS = frozenset("0123456789)%$-—–")
 _DASH_CELL_RE = re.compile(r"-{1,3}|[—–]")
-_TOKEN_RE = re.compile(r"\S+")
 _DIGIT_RE = re.compile(r"\d")
 
 
@@ -339,8 +353,8 @@ def _lines(clean: str, start: int, end: int) -> list[_Line]:
 def _line_kind(body: str) -> _LineKind:
     if not body:
         return _LineKind.BLANK
-    if body[0] in _RULE_CHARS and set(body) <= _RULE_CHARS and sum(
-            char in "-=_—–" for char in body) >= 3:
+    if body[0] in _RULE_CHARS and set(body) <= _RULE_CHARS and (
+            len(body) - body.count(" ") - body.count("\t") >= 3):  # dashes, equals, underscores
         return _LineKind.RULE
     if _is_figure_line(body):
         return _LineKind.FIGURE
@@ -351,23 +365,30 @@ def _is_figure_line(body: str) -> bool:
     """A line ending in figures set apart as columns (or made only of figures)."""
     if body[-1] not in _CELL_ENDINGS:
         return False
-    tokens = list(_TOKEN_RE.finditer(body))
-    run = 0
+    tokens = body.split()
+    run = numbers = dashes = 0
     for token in reversed(tokens):
-        if not _CELL_RE.fullmatch(token.group()):
+        if not _CELL_RE.fullmatch(token):
             break
         run += 1
-    if not run:
+        if _DIGIT_RE.search(token):
+            numbers += 1
+            if numbers == 2:
+                return True  # what the cells further left are does not matter
+        elif _DASH_CELL_RE.fullmatch(token):
+            dashes += 1
+    if not numbers + dashes:
         return False
-    cells = [token.group() for token in tokens[-run:]]
-    numbers = sum(1 for cell in cells if _DIGIT_RE.search(cell))
-    dashes = sum(1 for cell in cells if _DASH_CELL_RE.fullmatch(cell))
-    if numbers >= 2:
-        return True
     if run == len(tokens):
-        return numbers + dashes > 0
-    gap = body[tokens[-run - 1].end():tokens[-run].start()]
-    return numbers + dashes > 0 and (len(gap) >= 2 or "\t" in gap)
+        return True
+    gap = _gap_before_last(body, run)
+    return len(gap) >= 2 or "\t" in gap
+
+
+def _gap_before_last(body: str, count: int) -> str:
+    """The blanks in front of the last `count` words of a stripped line."""
+    rest = body[len(body.rsplit(None, count)[0]):]
+    return rest[:len(rest) - len(rest.lstrip())]
 
 
 # --------------------------------------------------------------------------- tables
@@ -624,10 +645,16 @@ def _find_dateline(clean: str, lines: list[_Line], in_table: set[int],
 # --------------------------------------------------------------------------- paragraphs
 
 _LIST_MARKER_RE = re.compile(r"(?:-{1,2}|[*•·o]|\d{1,2}[.)]|\(\d{1,2}\)|\(?[a-z]\))\s")
+_LEGAL_PHRASES = (  # (a word in every match, the phrase); searched in lower-cased text
+    ("looking", r"forward[-\s]looking\s+statements?"), ("harbor", r"safe\s+harbor"),
+    ("litigation", r"private\s+securities\s+litigation"), ("reliance", r"undue\s+reliance"),
+    ("conference", r"conference\s+call"), ("web", r"\bweb\s?cast"),
+    ("trade", r"trade\s?marks?\s+of\b"), ("service", r"service\s+marks?"),
+    ("respective", r"respective\s+(?:owners|holders)"),
+    ("trade", r"\b(?:is|are)\s+(?:a\s+)?(?:registered\s+)?trade\s?marks?\b"))
 _BOILERPLATE_RE = re.compile(  # searched in lower-cased text: twice as fast as re.I
-    r"forward[-\s]looking\s+statements?|safe\s+harbor|private\s+securities\s+litigation"
-    r"|undue\s+reliance|conference\s+call|\bweb\s?cast|trade\s?marks?\s+of\b|service\s+marks?"
-    r"|respective\s+(?:owners|holders)|\b(?:is|are)\s+(?:a\s+)?(?:registered\s+)?trade\s?marks?\b")
+    "|".join(phrase for _, phrase in _LEGAL_PHRASES))
+_LEGAL_WORDS = frozenset(word for word, _ in _LEGAL_PHRASES)
 _CONTACT_RE = re.compile(
     r"/?\s*(?:contacts?|(?:investor|media|press)\s+(?:relations|contacts?|inquiries))\b", re.I)
 _BOILERPLATE_START_RE = re.compile(
@@ -782,12 +809,21 @@ def _classify_body(clean: str,
             yield lead_kind, start, end
             continue
         rest_is_boilerplate = rest_is_boilerplate or bool(_ABOUT_RE.match(text))
-        legal = bool(_BOILERPLATE_RE.search(text.lower()))
-        in_about = in_about and not legal
-        lead_kind = (BlockKind.ABOUT if in_about else
-                     BlockKind.BOILERPLATE if rest_is_boilerplate or in_boilerplate_section or legal
-                     else BlockKind.NARRATIVE)
+        if in_about:
+            in_about = not _is_legal(text)
+            lead_kind = BlockKind.ABOUT if in_about else BlockKind.BOILERPLATE
+        else:  # the legal text is searched for (a long search) only where it decides the kind
+            lead_kind = (BlockKind.BOILERPLATE
+                         if rest_is_boilerplate or in_boilerplate_section or _is_legal(text)
+                         else BlockKind.NARRATIVE)
         yield lead_kind, start, end
+
+
+def _is_legal(text: str) -> bool:
+    """Whether a paragraph holds legal boilerplate; most hold none of the legal words, and
+    looking for those words is much faster than the search."""
+    lowered = text.lower()
+    return any(word in lowered for word in _LEGAL_WORDS) and bool(_BOILERPLATE_RE.search(lowered))
 
 
 # --------------------------------------------------------------------------- issuer

@@ -136,15 +136,17 @@ _Event = Union[_Row, _Boundary]
 
 # ----------------------------------------------------------------------------- patterns
 
-_FIGURE = re.compile(
-    r"(?<![\w.])(?:"
+_FIGURE = re.compile(  # a figure and the blanks and dollar signs after it (none starts one)
+    r"(?=[(\d.\-\u2013\u2014])"  # what a figure starts with: a fast reject of other characters
+    r"(?<![\w.])(?P<figure>"
     r"\(\s*\$?\s*(?:\d{1,3}(?:,\d{3})+|\d+)?(?:\.\d+)?\s*%?\s*\)"   # (1,234) ($0.11) (5%)
     r"|-?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?%?"                   # 1,234  -12  0.11  5%
     r"|-?\.\d+%?"                                                   # .25
     r"|[-\u2013\u2014]{1,3}"                                        # nil: -, --, en/em dash
-    r")(?![\w])")
-_GAP = re.compile(r"[\s$]*")
+    r")(?![\w])[\s$]*")
+_WORD = re.compile(r"\S+")
 _NOT_DIGIT = re.compile(r"[^\d.]")
+_DIGIT = re.compile(r"\d")  # on a figure's characters the same as str.isdigit
 _FIGURE_ENDINGS = frozenset("0123456789)%-\u2013\u2014")
 _YEAR = re.compile(r"(?:19|20)\d\d")
 _RULE_CHARS = frozenset("-=_ \t\u2013\u2014")
@@ -182,6 +184,7 @@ _SCALES = (
     (Decimal(1000000000), r"billions"),
 )
 _SCALE_MENTION = re.compile(
+    r"(?=[sitb$0(m])"  # what a mention starts with: a fast reject of other characters
     r"(?P<shares>\bshares?\b(?:\s+\w+){0,3}?\s+)?(?:\bin\s+|\(\s*)?(?:" +
     "|".join(f"(?P<s{index}>{pattern})" for index, (_, pattern) in enumerate(_SCALES)) + ")", re.I)
 _DROP_FROM_COLUMN = re.compile(r"^\(.*(?:thousand|million|billion|unaudited|audited|000).*\)$",
@@ -232,9 +235,10 @@ def read_table(doc: str, text: str, start: int, end: int,
     header_text = " ".join(line.text for line in header_lines)
     statement = _statement_of(caption) or _statement_of(header_text) or Statement.OTHER
     money_scale, share_scale = _scales_of(caption + " " + header_text)
-    headers = _column_headers(header_lines, columns)
+    header_phrases = [_phrases(line.text) for line in header_lines if not line.is_rule]
+    headers = _column_headers(header_phrases, columns)
     context = " ".join([caption] + [phrase.text for phrase in _label_zone_phrases(
-        header_lines, columns)])
+        header_phrases, columns)])
     periods = [_period_of(header, context, statement) for header in headers]
     events = _read_body(lines[body_start:], columns)
     rows = [event for event in events if isinstance(event, _Row)]
@@ -266,35 +270,40 @@ def check_integrity(facts: Sequence[Fact],
 
 def _split_lines(text: str, start: int, end: int) -> list[_Line]:
     """The lines of text[start:end] with their absolute offsets and line numbers."""
+    pieces = text[start:end].split("\n")
+    if not pieces[-1]:
+        pieces.pop()  # nothing follows the last line break
     lines = []
     number = text.count("\n", 0, start) + 1
     offset = start
-    while offset < end:
-        stop = text.find("\n", offset, end)
-        stop = end if stop < 0 else stop
-        line = text[offset:stop].rstrip("\r")
+    for piece in pieces:
+        line = piece.rstrip("\r")
         rule = _is_rule(line)
         lines.append(_Line(offset, number, line, rule, () if rule else _trailing_tokens(line)))
-        offset, number = stop + 1, number + 1
+        offset, number = offset + len(piece) + 1, number + 1
     return lines
 
 
 def _is_rule(text: str) -> bool:
     """A ruling line: only dashes, equals or underscores, at least one run of three."""
     stripped = text.strip()
-    return (bool(stripped) and set(stripped) <= _RULE_CHARS
-            and max(len(run) for run in stripped.split()) >= 3)
+    if not stripped or stripped[0] not in _RULE_CHARS:
+        return False  # most lines: a cheap answer before the set of all characters
+    return set(stripped) <= _RULE_CHARS and max(len(run) for run in stripped.split()) >= 3
 
 
 def _trailing_tokens(text: str) -> tuple[_Token, ...]:
-    """The figures at the right end of a line, separated only by blanks and dollar signs."""
+    """The figures at the right end of a line, separated only by blanks and dollar signs.
+
+    Each match takes the blanks and dollar signs after its figure along, so a figure is
+    trailing when its match reaches the next trailing figure or the end of the line."""
     if not text.rstrip()[-1:] in _FIGURE_ENDINGS:
         return ()
     matches = list(_FIGURE.finditer(text))
     trailing: list[_Token] = []
     boundary = len(text)
     for match in reversed(matches):
-        if not _GAP.fullmatch(text, match.end(), boundary):
+        if match.end() != boundary:
             break
         trailing.append(_token(match))
         boundary = match.start()
@@ -302,11 +311,13 @@ def _trailing_tokens(text: str) -> tuple[_Token, ...]:
 
 
 def _token(match: re.Match) -> _Token:
-    printed = match.group()
-    return _Token(match.start(), match.end(), printed,
-                  anchor=match.end() - (len(printed) - len(printed.rstrip(")% "))),
-                  is_nil=not any(ch.isdigit() for ch in printed),
-                  is_year=bool(_YEAR.fullmatch(printed)))
+    """The figure of a _FIGURE match."""
+    printed = match.group("figure")
+    end = match.end("figure")
+    return _Token(match.start(), end, printed,
+                  anchor=end - (len(printed) - len(printed.rstrip(")% "))),
+                  is_nil=not _DIGIT.search(printed),
+                  is_year=len(printed) == 4 and bool(_YEAR.fullmatch(printed)))
 
 
 def _aligned_cells(line: _Line, columns: Sequence[_Column]) -> list[tuple[int, _Token]]:
@@ -316,8 +327,10 @@ def _aligned_cells(line: _Line, columns: Sequence[_Column]) -> list[tuple[int, _
     for token in reversed(line.tokens):
         if not cells and token.start > columns[-1].right:
             continue  # a footnote mark printed right of the figures: "1,011 (1)"
-        index = next((i for i in range(next_column - 1, -1, -1) if columns[i].holds(token)), None)
-        if index is None:
+        index = next_column - 1
+        while index >= 0 and not columns[index].holds(token):
+            index -= 1
+        if index < 0:
             break
         cells.append((index, token))
         next_column = index
@@ -387,17 +400,16 @@ def _body_start(lines: Sequence[_Line], caption_end: int, columns: Sequence[_Col
 
 def _phrases(text: str) -> list[_Phrase]:
     """Words grouped into phrases: two blanks, or a new date or year, start a new phrase."""
-    phrases: list[_Phrase] = []
+    spans: list[list[int]] = []  # [start, end] of each phrase
     previous: Optional[re.Match] = None
-    for word in re.finditer(r"\S+", text):
-        if phrases and previous and word.start() - previous.end() < 2 \
+    for word in _WORD.finditer(text):
+        if previous and word.start() - previous.end() < 2 \
                 and not _starts_new_heading(previous.group(), word.group()):
-            last = phrases[-1]
-            phrases[-1] = _Phrase(last.start, word.end(), text[last.start:word.end()])
+            spans[-1][1] = word.end()
         else:
-            phrases.append(_Phrase(word.start(), word.end(), word.group()))
+            spans.append([word.start(), word.end()])
         previous = word
-    return phrases
+    return [_Phrase(start, end, text[start:end]) for start, end in spans]
 
 
 def _starts_new_heading(previous: str, word: str) -> bool:
@@ -414,19 +426,20 @@ def _is_label_zone(phrase: _Phrase, columns: Sequence[_Column]) -> bool:
     return phrase.end < columns[0].left - 1
 
 
-def _label_zone_phrases(header_lines: Sequence[_Line], columns: Sequence[_Column]) -> list[_Phrase]:
-    return [phrase for line in header_lines if not line.is_rule
-            for phrase in _phrases(line.text) if _is_label_zone(phrase, columns)]
+def _label_zone_phrases(header_phrases: Sequence[list[_Phrase]],
+                        columns: Sequence[_Column]) -> list[_Phrase]:
+    return [phrase for phrases in header_phrases for phrase in phrases
+            if _is_label_zone(phrase, columns)]
 
 
-def _column_headers(header_lines: Sequence[_Line], columns: Sequence[_Column]) -> list[str]:
-    """Each column's header words top to bottom: a phrase covers the columns whose centres are
-    nearer to it than to the other phrases of its line (a spanning header covers several)."""
+def _column_headers(header_phrases: Sequence[list[_Phrase]],
+                    columns: Sequence[_Column]) -> list[str]:
+    """Each column's header words top to bottom (the phrases of each header line but a rule):
+    a phrase covers the columns whose centres are nearer to it than to the other phrases of
+    its line (a spanning header covers several)."""
     parts: list[list[str]] = [[] for _ in columns]
-    for line in header_lines:
-        if line.is_rule:
-            continue
-        phrases = [phrase for phrase in _phrases(line.text)
+    for line_phrases in header_phrases:
+        phrases = [phrase for phrase in line_phrases
                    if not _is_label_zone(phrase, columns)
                    and not _DROP_FROM_COLUMN.match(phrase.text)]
         owners = [_owning_phrase(phrases, column.centre) for column in columns]
@@ -532,6 +545,8 @@ def _count_of(word: str) -> int:
 def _unit_of(label: str, section: str) -> Unit:
     """Per-share and share-count lines by their label (or their section), else money."""
     for text in (label, section):
+        if not _has_share_word(text):
+            continue  # most lines: a quick look says it is neither
         if _names_share_count(text):
             return Unit.SHARES
         if _PER_SHARE.search(text):
@@ -539,6 +554,13 @@ def _unit_of(label: str, section: str) -> Unit:
     if _PERCENT.search(label):
         return Unit.PERCENT
     return Unit.USD
+
+
+def _has_share_word(text: str) -> bool:
+    """'share' or 'eps' as the case-blind _SHARES and _PER_SHARE see them (ſ is s), which all
+    their matches hold; much faster than a case-blind search."""
+    folded = text.casefold()
+    return "share" in folded or "eps" in folded
 
 
 def _names_share_count(text: str) -> bool:
@@ -819,8 +841,10 @@ def _formula_check(name: str, columns: dict[tuple, dict[str, Fact]], result: tup
     found = []
     for lines in columns.values():
         total = _find_line(lines, *result)
+        if total is None:
+            continue  # no need to look for its parts
         parts = [_find_line(lines, *patterns) for patterns in operands]
-        if total is not None and all(part is not None for part in parts):
+        if all(part is not None for part in parts):
             found.append((total, parts))
 
     def agreeing(sign: tuple[int, ...]) -> int:

@@ -474,3 +474,25 @@ def test_a_plain_dateline_in_the_opening_words_gives_the_date():
     release = read_release("Acme Reports\n\nDallas, TX (February 8, 2006) - Acme Co. (NYSE:AC) "
                            "today reported revenue of $5 million.\n")
     assert release.date == dt.date(2006, 2, 8)
+
+
+def test_an_entity_inside_a_tag_is_blanked_with_the_tag():
+    text = '<p title="AT&amp;T">Acme &amp; Co. reports</p>\n'
+    clean = read_release(text).clean
+    assert len(clean) == len(text)
+    assert "&" not in clean[:clean.index("Acme")]  # the attribute's entity went with its tag
+    assert "Acme &     Co. reports" in clean
+
+
+def test_the_gap_before_the_last_words_of_a_line():
+    from extractor.document import _gap_before_last
+    assert _gap_before_last("Net sales   \t 1,234  5,678", 2) == "   \t "
+    assert _gap_before_last("Net sales 1,234", 1) == " "
+
+
+def test_legal_text_is_told_by_its_phrases_in_any_case():
+    from extractor.document import _is_legal
+    assert _is_legal("This release contains Forward-Looking Statements about Acme.")
+    assert _is_legal("Acme is a registered trademark of Acme Corp.")
+    assert _is_legal("Listen to the WEBCAST at 5 pm.")
+    assert not _is_legal("Revenue grew 12% on strong service demand in the web market.")
