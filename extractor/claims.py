@@ -11,11 +11,13 @@ patterns/ (metric cues, qualifier and change words, comparison markers, period p
 """
 from __future__ import annotations
 
+import bisect
 import datetime as dt
 import re
 from dataclasses import dataclass
-from typing import Optional, Sequence
+from typing import Callable, Iterable, Optional, Sequence, TypeVar
 
+from spacy.attrs import IDX, LENGTH
 from spacy.tokens import Doc, Span
 
 from . import periods as periods_mod
@@ -41,9 +43,10 @@ COUNT_NUMBER = re.compile(r"\d[\d,]*")
 COMPARING_KINDS = (Kind.CHANGE, Kind.PCT_CHANGE, Kind.RATIO, Kind.MARGIN_CHANGE)
 YEAR_DAYS = 300
 CLAUSE_BREAKS = {"and", "but", "while", "whereas", ",", ";"}
+TRAILING_PREPOSITION = re.compile(r"(\s+(in|for|during|of|at))?(\s+the)?$")
 
 
-WHITESPACE = re.compile(r"\s+")
+FOLDED = re.compile(r"\s{2,}|[^\S ]")  # every whitespace run but a lone space
 PARAGRAPH_JOIN = "\n\n"
 
 
@@ -71,19 +74,26 @@ def prose_view(text: str, spans: Sequence[tuple[int, int]]) -> ProseView:
             parts.append(PARAGRAPH_JOIN)
             offsets.extend([offsets[-1] + 1] * len(PARAGRAPH_JOIN))
         begin = len(offsets)
-        position = start
-        for match in WHITESPACE.finditer(text, start, end):
+        first, last = stripped(text, start, end)
+        position = first
+        for match in FOLDED.finditer(text, first, last):  # a lone space is kept as it stands
             parts.append(text[position:match.start()])
             offsets.extend(range(position, match.start()))
-            if match.start() > start and match.end() < end:
-                parts.append(" ")
-                offsets.append(match.start())
+            parts.append(" ")
+            offsets.append(match.start())
             position = match.end()
-        parts.append(text[position:end])
-        offsets.extend(range(position, end))
+        parts.append(text[position:last])
+        offsets.extend(range(position, last))
         paragraphs.append((begin, len(offsets)))
     offsets.append(offsets[-1] + 1 if offsets else 0)
     return ProseView("".join(parts), tuple(offsets), tuple(paragraphs))
+
+
+def stripped(text: str, start: int, end: int) -> tuple[int, int]:
+    """`text[start:end]` without its leading and trailing whitespace, as offsets."""
+    segment = text[start:end]
+    first = start + len(segment) - len(segment.lstrip())
+    return first, first + len(segment.strip())
 
 
 def identity_view(text: str) -> ProseView:
@@ -136,49 +146,117 @@ def text_context(text: str, resources: Resources) -> ReleaseContext:
                           mentions=tuple(periods_mod.find_period_mentions(text, resources.period_rules)))
 
 
+@dataclass(frozen=True)
+class LexiconPhrases:
+    """Lexicon phrases prepared once for the tests run on every figure (sorted, spaced,
+    compiled), instead of on every call."""
+
+    # (phrase, "phrase ", " phrase", qualifier), longest first: it wins over a phrase it ends with
+    qualifiers: tuple[tuple[str, str, str, Qualifier], ...]
+    change_before: re.Pattern  # a change phrase not followed by "from" or "to"
+    change_after: WordsEdge
+    ratio_after: WordsEdge
+    comparison_end: WordsEdge
+    comparisons_inside: tuple[str, ...]  # " marker "
+
+    @classmethod
+    def of(cls, lexicon: Lexicon) -> "LexiconPhrases":
+        qualifiers = sorted(lexicon.qualifiers, key=len, reverse=True)
+        return cls(
+            qualifiers=tuple((phrase, phrase + " ", " " + phrase, Qualifier(lexicon.qualifiers[phrase]))
+                             for phrase in qualifiers),
+            change_before=whole_words_not_before(lexicon.change_before, ("from", "to")),
+            change_after=WordsEdge.of(lexicon.change_after),
+            ratio_after=WordsEdge.of(lexicon.ratio_after),
+            comparison_end=WordsEdge.of(lexicon.comparison_markers),
+            comparisons_inside=tuple(f" {marker} " for marker in lexicon.comparison_markers))
+
+
+@dataclass(frozen=True)
+class WordsEdge:
+    """Phrases a single-spaced text may open or end with as whole words ("of" opens "of the
+    year", not "offer"): one set lookup and one str.startswith/endswith over a tuple."""
+
+    phrases: frozenset
+    opening: tuple[str, ...]  # "phrase "
+    ending: tuple[str, ...]  # " phrase"
+
+    @classmethod
+    def of(cls, phrases: Sequence[str]) -> "WordsEdge":
+        return cls(frozenset(phrases), tuple(phrase + " " for phrase in phrases),
+                   tuple(" " + phrase for phrase in phrases))
+
+    def opens(self, text: str) -> bool:
+        return text in self.phrases or text.startswith(self.opening)
+
+    def ends(self, text: str) -> bool:
+        return text in self.phrases or text.endswith(self.ending)
+
+
+def whole_words_not_before(phrases: Sequence[str], followers: Sequence[str]) -> re.Pattern:
+    """A pattern for any of `phrases` as whole words of a single-spaced text, unless one of
+    `followers` is the next word. A phrase that is not single-spaced words cannot match."""
+    usable = [phrase for phrase in phrases if phrase and " ".join(phrase.split()) == phrase]
+    phrase = "|".join(map(re.escape, usable)) or "(?!)"
+    follower = "|".join(map(re.escape, followers)) or "(?!)"
+    return re.compile(rf"(?<![^ ])(?:{phrase})(?![^ ])(?! (?:{follower})(?![^ ]))")
+
+
 class ClaimBuilder:
     """spaCy component: builds `doc._.claims` from the figure and cue spans."""
 
     def __init__(self, resources: Resources):
         self.resources = resources
+        self.phrases = LexiconPhrases.of(resources.lexicon)
 
     def __call__(self, doc: Doc) -> Doc:
         context = doc._.release_context or text_context(doc.text, self.resources)
-        doc._.claims = build_claims(doc, context, self.resources)
+        doc._.claims = build_claims(doc, context, self.resources, self.phrases)
         return doc
 
 
-def counted_cues(doc: Doc, resources: Resources) -> list[Span]:
+def counted_cues(doc: Doc, words: Words, figures: list[Span], cues: list[Span],
+                 resources: Resources) -> list[Span]:
     """"12,000 subscribers": a number right before the cue of a counted metric is a figure."""
-    taken = {token.i for span in doc.spans.get("figures", []) for token in span}
+    taken = {index for span in figures for index in range(span.start, span.end)}
     found = []
-    for cue in doc.spans.get("metric_cues", []):
+    for cue in cues:
         number = cue.start - 1
-        if (number >= 0 and number not in taken and COUNT_NUMBER.fullmatch(doc[number].text)
+        if (number >= 0 and number not in taken and COUNT_NUMBER.fullmatch(words.text[number])
                 and Unit.UNITS in resources.metrics[cue.label_].units):
             found.append(Span(doc, number, cue.end, label="COUNT", span_id="counted_cue"))
     return found
 
 
-def build_claims(doc: Doc, context: ReleaseContext, resources: Resources) -> list[Claim]:
+def build_claims(doc: Doc, context: ReleaseContext, resources: Resources,
+                 phrases: LexiconPhrases) -> list[Claim]:
+    """`context.view.text` is the doc's text: spaCy's Doc.text and Span.text rebuild it token
+    by token, so the text is sliced by character offsets instead."""
     claims: list[Claim] = []
     paragraph_metric: dict[int, str] = {}
-    extra = counted_cues(doc, resources)
+    words = Words.of(doc, context.view.text)
+    figure_spans = list(doc.spans.get("figures", []))
+    cue_spans = list(doc.spans.get("metric_cues", []))
+    extra = counted_cues(doc, words, figure_spans, cue_spans, resources)
     if extra:
-        doc.spans["figures"] = sorted(list(doc.spans.get("figures", [])) + extra)
-    spans = SentenceSpans(list(doc.spans.get("figures", [])), list(doc.spans.get("metric_cues", [])))
-    words = Words.of(doc)
-    dates: dict[int, Optional[Period]] = {}
-    for sentence in doc.sents:
-        figures = sentence_figures(spans.figures_in(sentence), resources.lexicon)
+        figure_spans = sorted(figure_spans + extra)
+        doc.spans["figures"] = figure_spans
+    sentences = list(doc.sents)
+    tokens = [(sentence.start, sentence.end) for sentence in sentences]
+    figures_by_sentence = inside_each(tokens, figure_spans, lambda span: (span.start, span.end))
+    cues_by_sentence = inside_each(tokens, cue_spans, lambda span: (span.start, span.end))
+    characters = [(sentence.start_char, sentence.end_char) for sentence in sentences]
+    mentions_by_sentence = inside_each(characters, context.mentions,
+                                       lambda mention: (mention.start, mention.end))
+    dates = ParagraphDates(context, resources.period_rules)
+    for index, sentence in enumerate(sentences):
+        figures = sentence_figures(figures_by_sentence[index], context.view.text, resources.lexicon)
         if not figures:
             continue
         paragraph = paragraph_of(context.paragraphs, sentence.start_char)
-        if paragraph not in dates:
-            dates[paragraph] = paragraph_date(context, paragraph, resources.period_rules)
-        builder = SentenceClaims(doc, words, sentence, figures, spans.cues_in(sentence), context,
-                                 resources, paragraph, paragraph_metric.get(paragraph),
-                                 dates[paragraph])
+        builder = SentenceClaims(doc, words, sentence, figures, cues_by_sentence[index],
+                                 mentions_by_sentence[index], context, resources, phrases,
+                                 paragraph, paragraph_metric.get(paragraph), dates)
         found = builder.claims()
         if found:
             paragraph_metric[paragraph] = found[0].metric
@@ -195,27 +273,45 @@ class Words:
     lower: list[str]
 
     @classmethod
-    def of(cls, doc: Doc) -> "Words":
-        texts = [token.text for token in doc]
-        return cls(texts, [text.lower() for text in texts])
+    def of(cls, doc: Doc, text: str) -> "Words":
+        """Cut out of the doc's text at the token offsets: no Token object per token."""
+        starts, lengths = doc.to_array([IDX, LENGTH]).T.tolist()
+        texts = [text[start:start + length] for start, length in zip(starts, lengths)]
+        return cls(texts, [word.lower() for word in texts])
 
     def between(self, left: int, right: int) -> list[int]:
         return [index for index in range(left, right) if self.text[index].strip()]
 
 
-@dataclass(frozen=True)
-class SentenceSpans:
-    """The figure and cue spans of a doc, read out of spaCy once and handed out per sentence."""
+Item = TypeVar("Item")
 
-    figures: list
-    cues: list
 
-    def figures_in(self, sentence: Span) -> list[Span]:
-        return [span for span in self.figures
-                if span.start >= sentence.start and span.end <= sentence.end]
+def inside_each(ranges: Sequence[tuple[int, int]], items: Iterable[Item],
+                bounds: Callable[[Item], tuple[int, int]]) -> list[list[Item]]:
+    """The items that lie wholly inside each of the ordered, disjoint `ranges`, in their order;
+    one bisection per item instead of a scan of every item per range."""
+    starts = [start for start, _ in ranges]
+    grouped: list[list[Item]] = [[] for _ in ranges]
+    for item in items:
+        start, end = bounds(item)
+        index = bisect.bisect_right(starts, start) - 1
+        if index >= 0 and end <= ranges[index][1]:
+            grouped[index].append(item)
+    return grouped
 
-    def cues_in(self, sentence: Span) -> list[Span]:
-        return [cue for cue in self.cues if sentence.start <= cue.start and cue.end <= sentence.end]
+
+class ParagraphDates:
+    """The date each paragraph ends with, read only for a paragraph where a figure has no
+    period of its own (reading it runs every period rule over the paragraph's tail)."""
+
+    def __init__(self, context: ReleaseContext, rules: Sequence):
+        self.context, self.rules = context, rules
+        self.found: dict[int, Optional[Period]] = {}
+
+    def of(self, paragraph: int) -> Optional[Period]:
+        if paragraph not in self.found:
+            self.found[paragraph] = paragraph_date(self.context, paragraph, self.rules)
+        return self.found[paragraph]
 
 
 def paragraph_date(context: ReleaseContext, paragraph: int, rules: Sequence) -> Optional[Period]:
@@ -239,13 +335,13 @@ def paragraph_of(paragraphs: Sequence[tuple[int, int]], offset: int) -> int:
     return -1
 
 
-def sentence_figures(spans: list[Span], lexicon: Lexicon) -> list[Figure]:
+def sentence_figures(spans: list[Span], text: str, lexicon: Lexicon) -> list[Figure]:
     figures = []
     for span in (part for whole in spans for part in range_or_change(whole, lexicon)):
         if is_period_fraction(span, lexicon):
             continue
         span = trimmed(span)
-        quantity = parse_figure(span.text, span.label_, lexicon)
+        quantity = parse_figure(text[span.start_char:span.end_char], span.label_, lexicon)
         if quantity is None or is_year(span, quantity):
             continue
         figures.append(Figure(span, quantity, span.id_ or span.label_, span.start_char, span.end_char))
@@ -289,16 +385,21 @@ class SentenceClaims:
     """The claims of one sentence; figures are decided together since they share phrases."""
 
     def __init__(self, doc: Doc, words: Words, sentence: Span, figures: list[Figure], cues: list[Span],
-                 context: ReleaseContext, resources: Resources, paragraph: int,
-                 paragraph_metric: Optional[str], paragraph_date: Optional[Period]):
+                 period_mentions: list, context: ReleaseContext, resources: Resources,
+                 phrases: LexiconPhrases, paragraph: int, paragraph_metric: Optional[str],
+                 dates: ParagraphDates):
         self.doc, self.words, self.sentence, self.figures = doc, words, sentence, figures
         self.context, self.resources, self.lexicon = context, resources, resources.lexicon
+        self.phrases = phrases
         self.paragraph, self.paragraph_metric = paragraph, paragraph_metric
-        self.paragraph_date = paragraph_date
+        self.dates = dates
         self.cues = cues
+        self.figure_starts = [figure.span.start for figure in figures]  # ascending, as the figures
+        self.figure_start_set = set(self.figure_starts)
         self.text = context.view.text
-        self.mentions = self.find_mentions()
-        self.lower = sentence.text.lower()
+        self.mentions = self.find_mentions(period_mentions)
+        self.sentence_text = self.text[sentence.start_char:sentence.end_char]
+        self.lower = self.sentence_text.lower()
 
     # ---- metric -------------------------------------------------------------------------
     def compatible(self, metric: Metric, quantity: Quantity) -> bool:
@@ -314,7 +415,8 @@ class SentenceClaims:
         return [self.words.lower[index] for index in self.words.between(left, right)]
 
     def figure_between(self, left: int, right: int) -> bool:
-        return any(left <= figure.span.start < right for figure in self.figures)
+        index = bisect.bisect_left(self.figure_starts, left)
+        return index < len(self.figure_starts) and self.figure_starts[index] < right
 
     def cue_cost(self, cue: Span, figure: Figure) -> Optional[float]:
         span = figure.span
@@ -404,7 +506,7 @@ class SentenceClaims:
         words = []
         for index in self.words.between(start, figure.span.start):
             word = self.words.lower[index]
-            if word in {",", ";"} or self.figure_between(index, index + 1):
+            if word in {",", ";"} or index in self.figure_start_set:
                 words = []
                 continue
             words.append(word)
@@ -420,18 +522,18 @@ class SentenceClaims:
         return " ".join(words)
 
     def qualifier(self, figure: Figure) -> Optional[Qualifier]:
-        inside = " ".join(figure.span.text.lower().split())
+        inside = " ".join(self.text[figure.start:figure.end].lower().split())
         before = self.text_before(figure, 3)
-        for phrase in sorted(self.lexicon.qualifiers, key=len, reverse=True):
-            if inside.startswith(phrase + " ") or before == phrase or before.endswith(" " + phrase):
-                return Qualifier(self.lexicon.qualifiers[phrase])
+        for phrase, opening, ending, qualifier in self.phrases.qualifiers:
+            if inside.startswith(opening) or before == phrase or before.endswith(ending):
+                return qualifier
         return None
 
     def without_qualifier(self, text: str) -> str:
-        for phrase in sorted(self.lexicon.qualifiers, key=len, reverse=True):
+        for phrase, _, ending, _ in self.phrases.qualifiers:
             if text == phrase:
                 return ""
-            if text.endswith(" " + phrase):
+            if text.endswith(ending):
                 return text[: -len(phrase) - 1]
         return text
 
@@ -439,21 +541,17 @@ class SentenceClaims:
         unit = figure.quantity.unit
         if unit == Unit.POINTS:
             return Kind.MARGIN_CHANGE
-        if unit == Unit.PERCENT and Unit.PERCENT in metric.units and not self.change_word_before(
-                self.without_qualifier(self.text_before(figure, CHANGE_REACH))):
+        before = self.without_qualifier(self.text_before(figure, CHANGE_REACH))
+        if unit == Unit.PERCENT and Unit.PERCENT in metric.units and not self.change_word_before(before):
             return Kind.AMOUNT
         if unit == Unit.RATIO:
             return Kind.RATIO
         after = self.text_after(figure, 3)
-        if unit == Unit.PERCENT and any(after == phrase or after.startswith(phrase + " ")
-                                        for phrase in self.lexicon.ratio_after):
+        if unit == Unit.PERCENT and self.phrases.ratio_after.opens(after):
             return Kind.RATIO
-        before = self.without_qualifier(self.text_before(figure, CHANGE_REACH))
-        if any(before.endswith(phrase) for phrase in self.lexicon.amount_before):
+        if before.endswith(self.lexicon.amount_before):
             return Kind.AMOUNT
-        changed = (self.change_word_before(before) or
-                   any(after == phrase or after.startswith(phrase + " ")
-                       for phrase in self.lexicon.change_after))
+        changed = self.change_word_before(before) or self.phrases.change_after.opens(after)
         if changed:
             return Kind.PCT_CHANGE if unit == Unit.PERCENT else Kind.CHANGE
         if unit == Unit.PERCENT and Unit.PERCENT not in metric.units:
@@ -461,23 +559,14 @@ class SentenceClaims:
         return Kind.AMOUNT
 
     def change_word_before(self, before: str) -> bool:
-        words = before.split()
-        for phrase in self.lexicon.change_before:
-            size = len(phrase.split())
-            for index in range(len(words) - size + 1):
-                if " ".join(words[index:index + size]) == phrase:
-                    following = words[index + size: index + size + 1]
-                    if following not in (["from"], ["to"]):
-                        return True
-        return False
+        return self.phrases.change_before.search(" ".join(before.split())) is not None
 
     # ---- periods ----------------------------------------------------------------------------
-    def find_mentions(self) -> list[Mention]:
+    def find_mentions(self, period_mentions: list) -> list[Mention]:
+        """The sentence's period phrases, resolved, with how each is used."""
         found = []
-        first, last = self.sentence.start_char, self.sentence.end_char
-        for mention in self.context.mentions:
-            if mention.start < first or mention.end > last:
-                continue
+        first = self.sentence.start_char
+        for mention in period_mentions:
             resolved = periods_mod.resolve_periods(mention, self.context.periods)
             if not resolved:
                 continue
@@ -489,14 +578,12 @@ class SentenceClaims:
 
     def after_comparison(self, prefix: str) -> bool:
         prefix = " ".join(prefix.lower().split())
-        prefix = re.sub(r"(\s+(in|for|during|of|at))?(\s+the)?$", "", prefix)
-        return any(prefix.endswith(marker) and (len(prefix) == len(marker) or
-                                                prefix[-len(marker) - 1] == " ")
-                   for marker in self.lexicon.comparison_markers)
+        prefix = TRAILING_PREPOSITION.sub("", prefix)
+        return self.phrases.comparison_end.ends(prefix)
 
     def comparison_between(self, left: int, right: int) -> bool:
         words = " " + " ".join(self.text[left:right].lower().split()) + " "
-        return any(f" {marker} " in words for marker in self.lexicon.comparison_markers)
+        return any(marker in words for marker in self.phrases.comparisons_inside)
 
     def clause_break_between(self, left: int, right: int) -> bool:
         words = set(re.findall(r"[a-z]+|[,;]", self.text[left:right].lower()))
@@ -506,8 +593,9 @@ class SentenceClaims:
         return [m for m in self.mentions if left <= m.start and m.end <= right]
 
     def default_periods(self, metric: Metric) -> tuple[Period, ...]:
-        if self.paragraph_date is not None:
-            return (self.paragraph_date,)
+        paragraph_date = self.dates.of(self.paragraph)
+        if paragraph_date is not None:
+            return (paragraph_date,)
         if metric.default_period == "release_date" and self.context.release_date:
             return (Period.at(self.context.release_date),)
         current = self.context.periods.current
@@ -647,13 +735,13 @@ class SentenceClaims:
             periods = periods[:1]
         else:
             base = None
-        label = cue.text if cue is not None else self.label_after(figure)
+        label = self.text[cue.start_char:cue.end_char] if cue is not None else self.label_after(figure)
         if self.forecast(figure) and metric.id != "guidance":
             metric, label = self.resources.metrics["guidance"], f"{metric.id}: {label}"
         start, end = self.context.view.original(figure.start, figure.end)
         return [Claim(
             doc=self.context.doc, start=start, end=end, text=self.context.text[start:end],
-            sentence=self.sentence.text.strip(), metric=metric.id, label=label, kind=kind,
+            sentence=self.sentence_text.strip(), metric=metric.id, label=label, kind=kind,
             value=figure.quantity.value, value_high=figure.quantity.value_high, unit=unit,
             qualifier=self.qualifier(figure),
             period=fit_period(period, metric), base_period=base, segment=self.segment(figure),

@@ -2,7 +2,8 @@
 
     release_sentencizer  sentence starts that survive "Nov.", "Calif.", "$0.11", "p.m." and the
                          wrapped, indented paragraphs of EDGAR text
-    figure_ruler         spaCy's span ruler over patterns/figures.jsonl -> doc.spans["figures"]
+    figure_ruler         spaCy's span ruler over patterns/figures.jsonl -> doc.spans["figures"],
+                         its matcher run only on the token windows where a match can lie
     metric_cues          phrase matcher over the metric vocabulary -> doc.spans["metric_cues"]
     claim_builder        figures + cues + periods + quotes -> doc._.claims
 
@@ -13,12 +14,18 @@ from __future__ import annotations
 
 import bisect
 import re
+import warnings
+from dataclasses import dataclass
+from typing import Optional, Sequence
 
 import numpy
 import spacy
 from spacy.attrs import IDX, SENT_START
 from spacy.language import Language
 from spacy.matcher import PhraseMatcher
+from spacy.pipeline import SpanRuler
+from spacy.pipeline.span_ruler import DEFAULT_SPANS_KEY
+from spacy.strings import StringStore
 from spacy.tokens import Doc, Span
 
 from .resources import Resources, load_resources
@@ -35,6 +42,13 @@ if not Doc.has_extension("release_context"):
 
 def resources_for(patterns_dir: str) -> Resources:
     return load_resources(patterns_dir or None)
+
+
+def doc_text(doc: Doc) -> str:
+    """The text the doc was made from: the release context holds it, and spaCy's Doc.text
+    rebuilds it token by token on every call."""
+    context = doc._.release_context
+    return doc.text if context is None else context.view.text
 
 
 BOUNDARY = re.compile(r"[.!?][\"\u201d'\)\u2019]*(?P<gap>\s+)(?=[A-Z\"\u201c(\-])|\n[ \t]*\n\s*|\n[ \t]{2,}")
@@ -54,7 +68,7 @@ class ReleaseSentencizer:
         starts = doc.to_array([IDX])
         flags = numpy.full(len(doc), -1, dtype="int64")
         flags[0] = 1
-        for match in BOUNDARY.finditer(doc.text):
+        for match in BOUNDARY.finditer(doc_text(doc)):
             if match.group("gap") is not None and not self.period_stands_alone(doc, starts, match.start()):
                 continue
             token = bisect.bisect_left(starts, match.end())
@@ -104,8 +118,178 @@ def make_claim_builder(nlp: Language, name: str, patterns_dir: str):
     return ClaimBuilder(resources_for(patterns_dir))
 
 
+# ---- the figure ruler: spaCy's span ruler, its matcher run on windows ----------------------
+# The matcher tests every token against every pattern, in Python for set and regex tests. Each
+# pattern has a token test that every match passes (a number, "half", "debt") and a bounded
+# length, so matches can only lie in windows around the tokens that pass: the matcher runs there.
+
+FLAG_TESTS = {"LIKE_NUM", "IS_CURRENCY", "IS_DIGIT"}
+VALUE_TESTS = {"ORTH": "ORTH", "TEXT": "ORTH", "LOWER": "LOWER", "SHAPE": "SHAPE"}
+QUANTIFIERS = {"?": (0, 1), "!": (0, 1), "*": (0, None), "+": (1, None)}
+
+
+@dataclass(frozen=True)
+class Anchor:
+    """A token test every match of a pattern passes, and how many tokens the match can reach
+    before and after the token that passes it."""
+
+    attr: str
+    values: Optional[frozenset]  # string ids; None: a flag that must be true
+    before: int
+    after: int
+
+    @property
+    def test(self) -> tuple:
+        return self.attr, self.values
+
+
+def repeats(op: Optional[str]) -> tuple[int, Optional[int]]:
+    """How many tokens a pattern token with this "OP" matches: (least, most or None)."""
+    if op is None:
+        return 1, 1
+    if op in QUANTIFIERS:
+        return QUANTIFIERS[op]
+    least, comma, most = op.strip("{}").partition(",")
+    if not comma:
+        return int(least), int(least)
+    return int(least or 0), int(most) if most else None
+
+
+def reach(counts: Sequence[tuple[int, Optional[int]]]) -> Optional[int]:
+    most = [high for _, high in counts]
+    return None if None in most else sum(most)
+
+
+def token_test(attr: str, value, strings: StringStore) -> Optional[tuple]:
+    """(attribute, string ids or None) for a test read from doc.to_array, else None."""
+    if attr in FLAG_TESTS and value is True:
+        return attr, None
+    if attr not in VALUE_TESTS:
+        return None
+    words = [value] if isinstance(value, str) else value["IN"] if (
+        isinstance(value, dict) and list(value) == ["IN"]) else None
+    if not words or not all(isinstance(word, str) for word in words):
+        return None
+    return VALUE_TESTS[attr], frozenset(strings.add(word) for word in words)
+
+
+def pattern_anchors(pattern: list, strings: StringStore) -> list[Anchor]:
+    """Every token test of a pattern usable as its anchor: on a token that must occur exactly
+    once, with a bounded number of tokens on either side."""
+    specs = [{key.upper(): value for key, value in token.items()} for token in pattern]
+    counts = [repeats(spec.get("OP")) for spec in specs]
+    anchors = []
+    for index, spec in enumerate(specs):
+        before, after = reach(counts[:index]), reach(counts[index + 1:])
+        if counts[index] != (1, 1) or before is None or after is None:
+            continue
+        tests = (token_test(attr, value, strings) for attr, value in spec.items())
+        anchors.extend(Anchor(*test, before, after) for test in tests if test)
+    return anchors
+
+
+@dataclass(frozen=True)
+class AnchorPlan:
+    """The anchors of each token pattern; which one is used is chosen per doc (the rarest)."""
+
+    anchors: tuple[tuple[Anchor, ...], ...]
+    attrs: tuple[str, ...]
+    ids: dict  # attribute -> sorted string ids of its value tests
+    tests_of: dict  # (attribute, string id) -> the value tests it passes
+
+    @classmethod
+    def of(cls, patterns: list, strings: StringStore) -> Optional["AnchorPlan"]:
+        """None when there is no pattern or one has no anchor (it can match anywhere)."""
+        anchors = tuple(tuple(pattern_anchors(pattern, strings)) for pattern in patterns)
+        if not anchors or not all(anchors):
+            return None
+        tests = {anchor.test for options in anchors for anchor in options}
+        tests_of: dict = {}
+        for attr, values in tests:
+            for value in values or ():
+                tests_of.setdefault((attr, value), []).append((attr, values))
+        attrs = tuple(sorted({attr for attr, _ in tests}))
+        ids = {attr: numpy.array(sorted(value for key, value in tests_of if key == attr), dtype="uint64")
+               for attr in attrs}
+        return cls(anchors, attrs, ids, tests_of)
+
+    def passing(self, doc: Doc) -> dict:
+        """The tokens of the doc that pass each test."""
+        columns = doc.to_array(list(self.attrs)).reshape(len(doc), len(self.attrs))
+        found: dict = {}
+        for column, attr in zip(columns.T, self.attrs):
+            ids = self.ids[attr]
+            if attr in FLAG_TESTS:
+                found[attr, None] = numpy.flatnonzero(column).tolist()
+            if not len(ids):
+                continue
+            slots = numpy.minimum(numpy.searchsorted(ids, column), len(ids) - 1)
+            for token in numpy.flatnonzero(ids[slots] == column).tolist():
+                for test in self.tests_of[attr, int(column[token])]:
+                    found.setdefault(test, []).append(token)
+        return found
+
+    def windows(self, doc: Doc) -> list[tuple[int, int]]:
+        """Disjoint token windows that hold every match: around each pattern's rarest anchor."""
+        passing = self.passing(doc)
+        reaches: dict = {}
+        for options in self.anchors:
+            anchor = min(options, key=lambda option: len(passing.get(option.test, ()))
+                         * (option.before + option.after + 1))
+            before, after = reaches.get(anchor.test, (0, 0))
+            reaches[anchor.test] = max(before, anchor.before), max(after, anchor.after)
+        around = sorted((max(0, token - before), min(len(doc), token + after + 1))
+                        for test, (before, after) in reaches.items()
+                        for token in passing.get(test, ()))
+        merged: list[list[int]] = []
+        for start, end in around:
+            if merged and start <= merged[-1][1]:
+                merged[-1][1] = max(merged[-1][1], end)
+            else:
+                merged.append([start, end])
+        return [(start, end) for start, end in merged]
+
+
+class WindowedSpanRuler(SpanRuler):
+    """spaCy's span ruler with its token matcher run only on the windows where a match can lie
+    (AnchorPlan); the same spans, for a fraction of the matcher's per-token cost."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.planned: Optional[list] = None
+        self.plan: Optional[AnchorPlan] = None
+
+    def anchor_plan(self) -> Optional[AnchorPlan]:
+        if self.planned != self.patterns:  # patterns added or removed since
+            token_patterns = [row["pattern"] for row in self.patterns if isinstance(row["pattern"], list)]
+            self.plan = AnchorPlan.of(token_patterns, self.nlp.vocab.strings)
+            self.planned = list(self.patterns)
+        return self.plan
+
+    def match(self, doc: Doc):
+        plan = self.anchor_plan()
+        if plan is None or not len(doc):
+            return super().match(doc)
+        with warnings.catch_warnings():
+            warnings.filterwarnings("ignore", message="\\[W036")
+            matches = [(key, offset + start, offset + end) for offset, stop in plan.windows(doc)
+                       for key, start, end in self.matcher(doc[offset:stop])]
+            matches += self.phrase_matcher(doc)
+        labels = self._match_label_id_map
+        return sorted({Span(doc, start, end, label=labels[key]["label"], span_id=labels[key]["id"])
+                       for key, start, end in matches if start != end})
+
+
+@Language.factory("windowed_span_ruler", assigns=["doc.spans"], default_config={
+    "spans_key": DEFAULT_SPANS_KEY, "spans_filter": None, "phrase_matcher_attr": None, "overwrite": True})
+def make_windowed_span_ruler(nlp: Language, name: str, spans_key: str, spans_filter,
+                             phrase_matcher_attr: Optional[str], overwrite: bool) -> WindowedSpanRuler:
+    return WindowedSpanRuler(nlp, name, spans_key=spans_key, spans_filter=spans_filter,
+                             phrase_matcher_attr=phrase_matcher_attr, overwrite=overwrite)
+
+
 def add_figure_ruler(nlp: Language, resources: Resources) -> None:
-    ruler = nlp.add_pipe("span_ruler", name="figure_ruler", config={
+    ruler = nlp.add_pipe("windowed_span_ruler", name="figure_ruler", config={
         "spans_key": FIGURES, "phrase_matcher_attr": "LOWER",
         "spans_filter": {"@misc": "spacy.first_longest_spans_filter.v1"},
     })

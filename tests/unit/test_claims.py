@@ -4,6 +4,7 @@ from decimal import Decimal
 import pytest
 
 import extractor
+from extractor.claims import inside_each, prose_view, whole_words_not_before
 
 
 @pytest.fixture(scope="module")
@@ -175,3 +176,28 @@ def test_a_range_is_told_from_a_change_between_two_figures(nlp, text, expected):
 def test_foreign_currency_keeps_its_iso_code(nlp, text, unit):
     [claim] = claims_of(nlp, text)
     assert claim.unit.value == unit and claim.metric in ("net_income", "revenue")
+
+
+def test_inside_each_keeps_only_items_wholly_inside_a_range_in_their_order():
+    ranges = [(0, 5), (7, 12)]
+    items = [(8, 9), (1, 3), (4, 8), (7, 12), (10, 13), (0, 1)]
+    assert inside_each(ranges, items, lambda item: item) == [[(1, 3), (0, 1)], [(8, 9), (7, 12)]]
+
+
+@pytest.mark.parametrize("text, found", [
+    ("sales rose", True), ("sales rose from", False), ("rose to", False), ("rose by", True),
+    ("prose", False), ("increase of", True), ("an increase of to", True), ("", False),
+])
+def test_a_change_phrase_counts_unless_from_or_to_follows(text, found):
+    pattern = whole_words_not_before(["rose", "increase of", "increase", "two  words"], ("from", "to"))
+    assert (pattern.search(text) is not None) == found
+
+
+def test_prose_view_folds_whitespace_runs_and_keeps_offsets():
+    text = "  Sales\n   rose 5%.\t\n x\xa0y  \n\nNext  one. "
+    view = prose_view(text, [(0, 25), (27, len(text))])
+    assert view.text == "Sales rose 5%. x y\n\nNext one."
+    assert view.paragraphs == ((0, 18), (20, 29))
+    assert [text[view.offsets[index]] for index, char in enumerate(view.text) if char not in " \n"] == \
+        [char for char in view.text if char not in " \n"]
+    assert view.original(0, 5) == (2, 7)

@@ -3,6 +3,7 @@ import pytest
 import spacy
 
 import extractor
+from extractor.nlp import pattern_anchors, repeats
 from extractor.resources import load_resources
 
 RESOURCES = load_resources()
@@ -46,3 +47,57 @@ def test_every_figure_rule_fires_on_its_example(nlp, rule):
 def test_every_metric_is_found_in_its_example(nlp, metric):
     claims = nlp(metric.example)._.claims
     assert metric.id in [claim.metric for claim in claims], [(c.metric, c.text) for c in claims]
+
+
+@pytest.mark.parametrize("op, counts", [
+    (None, (1, 1)), ("?", (0, 1)), ("!", (0, 1)), ("*", (0, None)), ("+", (1, None)),
+    ("{3}", (3, 3)), ("{0,4}", (0, 4)), ("{2,}", (2, None)), ("{,2}", (0, 2)),
+])
+def test_repeats_reads_every_spacy_quantifier(op, counts):
+    assert repeats(op) == counts
+
+
+def test_pattern_anchors_are_required_tokens_with_bounded_reach():
+    strings = spacy.blank("en").vocab.strings
+    pattern = [{"ORTH": "(", "OP": "?"}, {"IS_CURRENCY": True}, {"LIKE_NUM": True},
+               {"LOWER": {"IN": ["million", "billion"]}, "OP": "?"}, {"IS_ALPHA": True, "OP": "*"}]
+    assert pattern_anchors(pattern, strings) == []  # "*" reaches without bound
+    anchors = pattern_anchors(pattern[:4], strings)
+    assert [(a.attr, a.values, a.before, a.after) for a in anchors] == [
+        ("IS_CURRENCY", None, 1, 2), ("LIKE_NUM", None, 2, 1)]
+    [anchor] = pattern_anchors([{"lower": "no"}, {"TEXT": {"REGEX": "^d"}}], strings)
+    assert (anchor.attr, anchor.values, anchor.after) == ("LOWER", frozenset({strings["no"]}), 1)
+
+
+def windowed_and_plain(patterns):
+    rulers = []
+    for factory in ("windowed_span_ruler", "span_ruler"):
+        nlp = spacy.blank("en")
+        nlp.add_pipe(factory, config={"spans_key": "found", "phrase_matcher_attr": "LOWER"})
+        nlp.get_pipe(factory).add_patterns(patterns)
+        rulers.append(nlp)
+    return rulers
+
+
+def spans_found(nlp, text):
+    doc = nlp(text)
+    return [(span.start, span.end, span.label_, span.id_) for span in doc.spans["found"]]
+
+
+def test_the_windowed_ruler_finds_what_the_span_ruler_finds():
+    patterns = [{key: row[key] for key in ("id", "label", "pattern")} for row in RESOURCES.figure_patterns]
+    patterns.append({"label": "PHRASE", "pattern": "net sales"})
+    text = " ".join(row["example"] for row in RESOURCES.figure_patterns) + \
+        " Net sales were $4.1 million ( $3.9 million) and ($0.12) per share at 60 systems. $5"
+    windowed, plain = windowed_and_plain(patterns)
+    assert windowed.get_pipe("windowed_span_ruler").anchor_plan() is not None
+    assert spans_found(windowed, text) == spans_found(plain, text)
+    assert len(spans_found(plain, text)) > len(RESOURCES.figure_patterns)
+
+
+def test_a_pattern_without_anchor_sends_the_ruler_over_the_whole_doc():
+    windowed, plain = windowed_and_plain([{"label": "WORDS", "pattern": [{"IS_ALPHA": True, "OP": "+"}]},
+                                          {"label": "CASH", "pattern": [{"LIKE_NUM": True}]}])
+    assert windowed.get_pipe("windowed_span_ruler").anchor_plan() is None
+    text = "Cash was 4 and 5 ."
+    assert spans_found(windowed, text) == spans_found(plain, text) != []
