@@ -31,7 +31,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from extractor.batch import (BatchOptions, collect_inputs, pickled, reconcile_task,  # noqa: E402
-                             run_batch_lines, write_jsonl)
+                             run_batch_text, write_jsonl)
 from extractor.document import read_release  # noqa: E402
 from extractor.pipeline import Extractor, group_by_issuer  # noqa: E402
 
@@ -146,7 +146,7 @@ def one_run(folder: Path, jobs: int) -> None:
     inputs = collect_inputs([str(folder)])
     with tempfile.TemporaryDirectory() as probe_dir:
         started = time.perf_counter()
-        summary = write_jsonl(run_batch_lines(inputs, BatchOptions(jobs=jobs, quiet=True),
+        summary = write_jsonl(run_batch_text(inputs, BatchOptions(jobs=jobs, quiet=True),
                                         extractor_factory=MeasuredFactory(probe_dir)), os.devnull)
         elapsed = time.perf_counter() - started
         probes = [json.loads(probe.read_text()) for probe in Path(probe_dir).glob("*.json")]
@@ -199,7 +199,7 @@ def profile(paths: list[Path], top: int) -> str:
     inputs = collect_inputs([str(path) for path in paths])
     profiler = cProfile.Profile()
     profiler.enable()
-    write_jsonl(run_batch_lines(inputs, BatchOptions(jobs=1), extractor_factory=lambda: extractor), os.devnull)
+    write_jsonl(run_batch_text(inputs, BatchOptions(jobs=1), extractor_factory=lambda: extractor), os.devnull)
     profiler.disable()
     report = io.StringIO()
     stats = pstats.Stats(profiler, stream=report).strip_dirs()
@@ -213,7 +213,7 @@ def step_times(paths: list[Path]) -> str:
     """Milliseconds per release of each step of the one-job path, without the profiler's
     overhead (which inflates call-heavy code such as record building)."""
     extractor = Extractor()
-    spent = dict.fromkeys(("read", "extract", "reconcile + JSON lines"), 0.0)
+    spent = dict.fromkeys(("read", "extract", "reconcile + JSONL"), 0.0)
     results = []
     for path in paths:
         started = time.perf_counter()
@@ -225,13 +225,13 @@ def step_times(paths: list[Path]) -> str:
     started = time.perf_counter()
     for group in group_by_issuer(results):
         reconcile_task(extractor, [pickled(result) for result in group])
-    spent["reconcile + JSON lines"] += time.perf_counter() - started
+    spent["reconcile + JSONL"] += time.perf_counter() - started
     return "per-release time by step (unprofiled, one job):\n" + "\n".join(
         f"{seconds * 1000 / len(paths):8.2f} ms/release  {step}" for step, seconds in spent.items()) + "\n\n"
 
 
 STAGE_PARENTS = {("pipeline.py", "read"), ("pipeline.py", "extract"), ("batch.py", "reconcile_task"),
-                 ("pipeline.py", "release_records"), ("batch.py", "json_lines"),
+                 ("pipeline.py", "release_records"), ("batch.py", "jsonl"),
                  ("batch.py", "write_lines")}
 
 

@@ -4,11 +4,12 @@
            ─► group by issuer ─► reconcile each group ─► records in input order + group records
 
 Extraction is per release and runs wherever the engine puts it: in this process (`jobs=1`), in a
-spawn-safe process pool, or on a Dask cluster. Results come back in input order. A release's
-claims can only be judged once every release of its issuer is in, so every result is kept until
-extraction ends: slim (facts, claims, quotes; the release texts are dropped in the worker) and
-in a temporary file, not in memory, as are the records until they are written in order. Memory
-stays flat however many releases; the disk holds about 100 kB a release meanwhile.
+process pool (forked on Linux, spawned elsewhere), or on a Dask cluster. Results come back in
+input order. A release's claims can only be judged once every release of its issuer is in, so
+every result is kept until extraction ends: slim (facts, claims, quotes; the release texts are
+dropped in the worker) and in a temporary file, not in memory, as are the records until they are
+written in order. Memory stays flat however many releases; the disk holds about 100 kB a release
+meanwhile.
 
 Every release that fails (missing, unreadable, too large, not a release, a stage raising, past its
 time limit) becomes an error record and the batch goes on. Output is the same bytes whatever the
@@ -320,21 +321,22 @@ def timeout_message(seconds: float) -> str:
     return f"timed out after {seconds:g} s"
 
 
-GroupLines = tuple[list[list[str]], list[str]]
+GroupText = tuple[list[str], str]
 JSON = json.JSONEncoder(ensure_ascii=False)  # json.dumps(record, ensure_ascii=False), built once
 
 
-def json_lines(records: Iterable[dict]) -> list[str]:
-    """Each record as one line of JSON text (no newline)."""
-    return [JSON.encode(record) for record in records]
+def jsonl(records: Iterable[dict]) -> str:
+    """JSONL text: each record on its own line, every line ending in a newline."""
+    return "".join([JSON.encode(record) + "\n" for record in records])
 
 
 def reconcile_task(extractor: Extractor, results: list[bytes],
-                   history: Sequence[dict] = ()) -> GroupLines:
+                   history: Sequence[dict] = ()) -> GroupText:
     """Reconcile one issuer's releases (pickled results), with the fact records of its earlier
-    releases (`history`, from the store) as further evidence, and write their JSON lines where
-    the worker runs: building and encoding records is a good share of the work, so it runs in
-    parallel too, and the lines are cheaper than dicts to send back and spool."""
+    releases (`history`, from the store) as further evidence, and write their JSONL where the
+    worker runs: building and encoding records is a good share of the work, so it runs in
+    parallel too, and one text per release is far cheaper than dicts or lines to send back,
+    spool and write (the process that writes the output does little else)."""
     facts = [Fact.from_dict(record) for record in history]
     return group_record_lists(reconcile_group(unpickled(results), extractor.resources, facts))
 
@@ -343,10 +345,10 @@ def unpickled(results: list[bytes]) -> list[ReleaseResult]:
     return [pickle.loads(result) for result in results]
 
 
-def group_record_lists(group: GroupResult) -> GroupLines:
-    """The JSON lines of each release of a group, and the group-level lines."""
-    return ([json_lines(release_records(result)) for result in group.releases],
-            json_lines(group_records(replace(group, releases=()))))
+def group_record_lists(group: GroupResult) -> GroupText:
+    """The JSONL of each release of a group, and of the group-level records."""
+    return ([jsonl(release_records(result)) for result in group.releases],
+            jsonl(group_records(replace(group, releases=()))))
 
 
 # --------------------------------------------------------------------------- engines
@@ -395,8 +397,17 @@ class InProcess:
         self.extractor = None
 
 
+def pool_context() -> Any:
+    """How pool workers start: forked where that is safe (Linux, and no other thread in this
+    process that a fork could copy mid-way), so each inherits the spaCy this process has
+    imported instead of importing it again (about a second a worker); spawned elsewhere."""
+    if sys.platform.startswith("linux") and threading.active_count() == 1:
+        return multiprocessing.get_context("fork")
+    return multiprocessing.get_context("spawn")
+
+
 class ProcessPool:
-    """A pool of spawned worker processes, each building its Extractor once."""
+    """A pool of worker processes, each building its Extractor once."""
 
     def __init__(self, factory: ExtractorFactory, jobs: int):
         self.factory = factory
@@ -405,8 +416,12 @@ class ProcessPool:
         self.executor = self.start()
 
     def start(self) -> ProcessPoolExecutor:
-        return ProcessPoolExecutor(self.jobs, mp_context=multiprocessing.get_context("spawn"),
-                                   initializer=start_worker, initargs=(self.factory,))
+        """A pool with its workers started at once: a forking pool starts them all at its first
+        task, which must come before any other thread of ours (a progress bar's) is running."""
+        executor = ProcessPoolExecutor(self.jobs, mp_context=pool_context(),
+                                       initializer=start_worker, initargs=(self.factory,))
+        executor.submit(os.getpid)
+        return executor
 
     def submit(self, task: Callable, *args: Any) -> Future:
         """A worker that dies (killed, out of memory) breaks the pool: the releases it held
@@ -550,13 +565,13 @@ def spool_group_records(spool: Spool, number: int, group: Sequence[Spooled],
                         results: list[bytes], future: Any) -> None:
     """A group that fails to reconcile keeps its claims unjudged and gets an error record."""
     reconciled = settled(future, group[0].header.path, RECONCILE)
-    errors = []
+    errors = ""
     if isinstance(reconciled, ErrorRecord):
-        errors = json_lines([reconciled.to_dict()])
+        errors = jsonl([reconciled.to_dict()])
         reconciled = group_record_lists(GroupResult(tuple(unpickled(results))))
-    release_lists, group_level = reconciled
-    for item, lines in zip(group, release_lists):
-        spool.put(item.position, [*json_lines([item.header.to_dict()]), *lines])
+    release_texts, group_level = reconciled
+    for item, text in zip(group, release_texts):
+        spool.put(item.position, jsonl([item.header.to_dict()]) + text)
     spool.put(group_key(number), errors + group_level)
 
 
@@ -575,14 +590,14 @@ class PreviousOutput:
     blocks: dict[str, tuple[int, int]] = field(default_factory=dict)
     group_spans: tuple[tuple[int, int], ...] = ()
 
-    def lines(self, span: tuple[int, int]) -> list[str]:
+    def text(self, span: tuple[int, int]) -> str:
         with open(self.path, "rb") as stream:
             stream.seek(span[0])
             data = stream.read(span[1] - span[0])
-        return data.decode("utf-8").splitlines()
+        return data.decode("utf-8")
 
     def records(self, span: tuple[int, int]) -> list[dict]:
-        return [json.loads(line) for line in self.lines(span)]
+        return [json.loads(line) for line in self.text(span).splitlines()]
 
 
 def read_previous(path: Union[str, Path]) -> PreviousOutput:
@@ -663,16 +678,18 @@ def run_batch(inputs: Sequence[Input], options: BatchOptions,
               extractor_factory: ExtractorFactory = Extractor,
               out_path: Optional[Union[str, Path]] = None,
               history: Optional[History] = None) -> Iterator[dict]:
-    """The records of `run_batch_lines`, as dicts."""
-    return (json.loads(line) for line in run_batch_lines(inputs, options, extractor_factory,
-                                                          out_path, history))
+    """The records of `run_batch_text`, as dicts."""
+    return (json.loads(line) for text in run_batch_text(inputs, options, extractor_factory,
+                                                         out_path, history)
+            for line in text.splitlines())
 
 
-def run_batch_lines(inputs: Sequence[Input], options: BatchOptions,
-                    extractor_factory: ExtractorFactory = Extractor,
-                    out_path: Optional[Union[str, Path]] = None,
-                    history: Optional[History] = None) -> Iterator[str]:
-    """The JSON record lines of every input, in input order, then the group-level records.
+def run_batch_text(inputs: Sequence[Input], options: BatchOptions,
+                   extractor_factory: ExtractorFactory = Extractor,
+                   out_path: Optional[Union[str, Path]] = None,
+                   history: Optional[History] = None) -> Iterator[str]:
+    """The JSONL of every input, in input order, then of the group-level records: pieces of
+    whole lines (a release's block, an error record...), ready to write.
 
     Each release's block is its `release` header and its records; a failed input is one error
     record. Results and records wait in a temporary file, so memory stays flat however long
@@ -686,14 +703,15 @@ def run_batch_lines(inputs: Sequence[Input], options: BatchOptions,
             done, interrupted = extract_to_spool(engine, inputs, options, previous, spool)
             evidence = with_kept_facts(history, done, previous)
             groups = reconcile_spooled(engine, done, spool, evidence)
-        yield from lines_in_order(done, spool, previous)
+        yield from text_in_order(done, spool, previous)
         if interrupted is not None:
             yield from unreached_blocks(done, previous)
-        kept_group_lines = [line for span in previous.group_spans for line in previous.lines(span)]
-        yield from kept_group_lines
-        seen = {canonical(line) for line in kept_group_lines}
+        kept_group_text = "".join(previous.text(span) for span in previous.group_spans)
+        yield kept_group_text
+        seen = {canonical(line) for line in kept_group_text.splitlines()}
         for number in range(groups):
-            yield from (line for line in spool.take(group_key(number)) if canonical(line) not in seen)
+            yield "".join(line for line in spool.take(group_key(number)).splitlines(keepends=True)
+                          if canonical(line) not in seen)
     if interrupted is not None:
         raise interrupted
 
@@ -745,15 +763,15 @@ def extract_to_spool(engine: Any, inputs: Sequence[Input], options: BatchOptions
     return done, None
 
 
-def lines_in_order(done: Sequence[Union[Spooled, Kept, ErrorRecord]], spool: Spool,
-                   previous: PreviousOutput) -> Iterator[str]:
+def text_in_order(done: Sequence[Union[Spooled, Kept, ErrorRecord]], spool: Spool,
+                  previous: PreviousOutput) -> Iterator[str]:
     for item in done:
         if isinstance(item, Spooled):
-            yield from spool.take(item.position)
+            yield spool.take(item.position)
         elif isinstance(item, Kept):
-            yield from previous.lines(item.span)
+            yield previous.text(item.span)
         else:
-            yield from json_lines([item.to_dict()])
+            yield jsonl([item.to_dict()])
 
 
 def unreached_blocks(done: Sequence[Union[Spooled, Kept, ErrorRecord]],
@@ -762,15 +780,15 @@ def unreached_blocks(done: Sequence[Union[Spooled, Kept, ErrorRecord]],
     reached = {item.sha256 for item in done if isinstance(item, Kept)}
     for digest, span in previous.blocks.items():
         if digest not in reached:
-            yield from previous.lines(span)
+            yield previous.text(span)
 
 
 # --------------------------------------------------------------------------- writing
 
 def write_jsonl(records: Iterable[Union[str, dict]],
                 out_path: Optional[Union[str, Path]] = None) -> Summary:
-    """One JSON line per record (a dict, or a line of JSON text as `run_batch_lines` gives),
-    to stdout or to `out_path`.
+    """Records to stdout or to `out_path`, one JSON line each: dicts, or JSONL text as
+    `run_batch_text` gives it (whole lines, each record's type its first key).
 
     A file is written atomically (a temp file in its folder, fsynced, renamed over it), so it
     is always whole JSONL: on Ctrl-C what was finished is committed and KeyboardInterrupt goes
@@ -791,13 +809,19 @@ def write_jsonl(records: Iterable[Union[str, dict]],
 def write_lines(records: Iterable[Union[str, dict]], stream: TextIO) -> Summary:
     total = failed = written = 0
     for record in records:
-        line = record if isinstance(record, str) else JSON.encode(record)
-        stream.write(line + "\n")
-        written += 1
-        kind = type_of(line)
-        total += kind in (RELEASE, ERROR)
-        failed += kind == ERROR
+        text = record if isinstance(record, str) else jsonl([record])
+        stream.write(text)
+        written += text.count("\n")
+        errors = count_of_type(text, ERROR)
+        failed += errors
+        total += errors + count_of_type(text, RELEASE)
     return Summary(total, failed, written)
+
+
+def count_of_type(text: str, kind: str) -> int:
+    """How many lines of JSONL text are records of a kind, read off the lines' starts (where
+    to_dict() puts the type): one scan of the text, not one per line."""
+    return ("\n" + text).count(f'\n{{"type": "{kind}"')
 
 
 LEADING_TYPE = re.compile(r'\{"type": "([^"\\]*)"')

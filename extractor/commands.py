@@ -45,8 +45,10 @@ def finish(summary: batch.Summary, quiet: bool) -> int:
     return EXIT_OK
 
 
-def only_types(lines: Iterable[str], types: set) -> Iterator[str]:
-    return (line for line in lines if batch.type_of(line) in types)
+def only_types(texts: Iterable[str], types: set) -> Iterator[str]:
+    """The lines of JSONL texts whose records are of the given types."""
+    return (line for text in texts for line in text.splitlines(keepends=True)
+            if batch.type_of(line) in types)
 
 
 def extract(args: argparse.Namespace, types: set | None = None) -> int:
@@ -54,10 +56,10 @@ def extract(args: argparse.Namespace, types: set | None = None) -> int:
     if args.resume and not args.out:
         raise UsageError("--resume needs --out FILE")
     inputs = batch.collect_inputs(args.inputs)
-    lines = batch.run_batch_lines(inputs, options, out_path=args.out)
+    text = batch.run_batch_text(inputs, options, out_path=args.out)
     if types:
-        lines = only_types(lines, types)
-    summary = batch.write_jsonl(lines, args.out)
+        text = only_types(text, types)
+    summary = batch.write_jsonl(text, args.out)
     return finish(summary, args.quiet)
 
 

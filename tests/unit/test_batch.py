@@ -5,6 +5,8 @@ import io
 import json
 import os
 import stat
+import subprocess
+import sys
 import threading
 import time
 from dataclasses import dataclass
@@ -183,13 +185,15 @@ def test_write_counts_releases_failures_and_lines(tmp_path):
     assert os.stat(tmp_path / "out.jsonl").st_mode == os.stat(tmp_path / "plain").st_mode
 
 
-def test_lines_and_dicts_are_written_alike_and_counted_by_type(tmp_path):
-    records = [{"type": "release", "path": "a"}, {"type": "error", "path": "b", "note": "é"}]
-    lines = [json.dumps(record, ensure_ascii=False) for record in records]
+def test_text_and_dicts_are_written_alike_and_counted_by_type(tmp_path):
+    records = [{"type": "release", "path": "a"}, {"type": "claim", "note": "é"},
+               {"type": "error", "path": "b"}, {"type": "release", "path": "c"}]
+    lines = [json.dumps(record, ensure_ascii=False) + "\n" for record in records]
+    texts = [lines[0] + lines[1], lines[2], "", lines[3]]  # pieces of whole lines
     as_dicts = write_jsonl(records, tmp_path / "dicts.jsonl")
-    as_lines = write_jsonl(lines, tmp_path / "lines.jsonl")
-    assert as_dicts == as_lines == batch.Summary(total=2, failed=1, written=2)
-    assert (tmp_path / "dicts.jsonl").read_bytes() == (tmp_path / "lines.jsonl").read_bytes()
+    as_text = write_jsonl(texts, tmp_path / "text.jsonl")
+    assert as_dicts == as_text == batch.Summary(total=3, failed=1, written=4)  # releases + errors
+    assert (tmp_path / "dicts.jsonl").read_bytes() == (tmp_path / "text.jsonl").read_bytes()
 
 
 def test_the_type_of_a_line_is_read_even_when_it_is_not_the_first_key():
@@ -198,12 +202,15 @@ def test_the_type_of_a_line_is_read_even_when_it_is_not_the_first_key():
     assert batch.type_of('{"doc": "a"}') is None
 
 
-def test_the_line_stream_is_the_dict_stream_encoded(extractor):
+def test_the_text_stream_is_the_dict_stream_encoded(extractor):
     inputs = collect_inputs([str(path) for path in RELEASES[:2]])
-    lines = list(batch.run_batch_lines(inputs, BatchOptions(jobs=1), lambda: extractor))
+    texts = list(batch.run_batch_text(inputs, BatchOptions(jobs=1), lambda: extractor))
     records = list(run_batch(inputs, BatchOptions(jobs=1), lambda: extractor))
+    assert all(text.endswith("\n") for text in texts if text)
+    lines = "".join(texts).splitlines()
     assert [json.loads(line) for line in lines] == records
     assert [batch.type_of(line) for line in lines] == [record["type"] for record in records]
+    assert lines[0].startswith('{"type": "release"')
 
 
 def test_writing_to_dev_null_does_not_replace_it():
@@ -300,3 +307,22 @@ def test_options_refuse_nonsense():
     with pytest.raises(ValueError):
         BatchOptions(jobs=0)
     assert BatchOptions(engine="dask").engine is batch.Engine.DASK
+
+
+START_METHOD = """
+import threading
+from extractor import batch
+print(batch.pool_context().get_start_method())
+stop = threading.Event()
+threading.Thread(target=stop.wait).start()
+print(batch.pool_context().get_start_method())
+stop.set()
+"""
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="fork is used on Linux only")
+def test_pool_workers_fork_only_while_no_other_thread_runs():
+    """In a fresh interpreter, as the CLI runs (this test process has threads of other tests)."""
+    found = subprocess.run([sys.executable, "-c", START_METHOD], capture_output=True, text=True,
+                           check=True, cwd=Path(batch.__file__).parents[1])
+    assert found.stdout.split() == ["fork", "spawn"]
