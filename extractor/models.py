@@ -12,6 +12,7 @@ from dataclasses import dataclass, field, fields
 from decimal import Decimal
 from enum import Enum
 from functools import lru_cache
+from operator import attrgetter
 from typing import Any, Callable, Optional
 
 
@@ -72,7 +73,7 @@ class Status(str, Enum):
     UNVERIFIABLE = "unverifiable"
 
 
-PLAIN_TYPES = (str, int, float, bool, type(None))
+PLAIN_TYPES = frozenset({str, int, float, bool, type(None)})
 
 
 CURRENCIES = frozenset({Unit.USD, Unit.CAD, Unit.EUR, Unit.GBP})
@@ -108,13 +109,15 @@ def _unchanged(value: Any) -> Any:
 
 
 def _enum_value(value: Enum) -> Any:
-    return value.value
+    return value._value_  # what .value gives, without the property's cost
 
 
 def _exact_number(value: Decimal) -> Any:
     """An integral Decimal as an int; otherwise the float that prints its exact digits."""
-    if value == value.to_integral_value():
-        return int(value)
+    if value.is_finite():
+        whole = int(value)
+        if whole == value:
+            return whole
     return float(format(value.normalize(), "f"))
 
 
@@ -127,9 +130,12 @@ def _jsonable_dict(value: dict) -> dict:
 
 
 @lru_cache(maxsize=None)
-def _public_fields(cls: type) -> tuple[str, ...]:
-    """The JSON fields of a record class, worked out once per class (a pure function of it)."""
-    return tuple(item.name for item in fields(cls) if not item.metadata.get("internal"))
+def _public_fields(cls: type) -> tuple[tuple[str, ...], Callable[[Any], tuple]]:
+    """The JSON fields of a record class and a getter of their values as one tuple, worked out
+    once per class (a pure function of it)."""
+    names = tuple(item.name for item in fields(cls) if not item.metadata.get("internal"))
+    getter = attrgetter(*names)
+    return names, (getter if len(names) > 1 else lambda record: (getter(record),))
 
 
 class Record:
@@ -138,10 +144,15 @@ class Record:
     record_type: str = ""
 
     def to_dict(self) -> dict:
+        """Plain values go in as they are, in one step; only the others are converted (records
+        are many, and most of their values are strings and integers)."""
+        names, values_of = _public_fields(type(self))
+        values = values_of(self)
         out: dict = {"type": self.record_type} if self.record_type else {}
-        for name in _public_fields(type(self)):
-            value = getattr(self, name)
-            out[name] = _converter(type(value))(value)
+        out.update(zip(names, values))
+        for name, value in zip(names, values):
+            if type(value) not in PLAIN_TYPES:
+                out[name] = _converter(type(value))(value)
         return out
 
 
@@ -216,10 +227,11 @@ class Period:
         return (self.end - self.start).days + 1
 
     def to_dict(self) -> dict:
-        if self.instant is not None:
-            return {"instant": self.instant.isoformat()}
-        return {"start": self.start.isoformat() if self.start else None,
-                "end": self.end.isoformat() if self.end else None}
+        instant = self.instant
+        if instant is not None:
+            return {"instant": instant.isoformat()}
+        start, end = self.start, self.end
+        return {"start": start and start.isoformat(), "end": end and end.isoformat()}
 
     @classmethod
     def from_dict(cls, data: Optional[dict]) -> Optional["Period"]:
