@@ -91,15 +91,13 @@ def reconcile_group(results: Sequence[ReleaseResult], resources: Resources,
     facts = [fact for result in results for fact in result.facts]
     facts += [fact for fact in history if fact.doc not in docs]
     claims = [claim for result in results for claim in result.claims]
-    judged = iter(reconcile.reconcile(claims, facts, resources.metrics))
+    issuer = results[0].release.issuer.name if results else None
+    judged_claims, restatements = reconcile.reconcile_issuer(claims, facts, issuer, resources.metrics)
+    judged = iter(judged_claims)
     updated = tuple(replace(result, claims=tuple(next(judged) for _ in result.claims))
                     for result in results)
-    issuer = results[0].release.issuer.name if results else None
-    return GroupResult(
-        releases=updated,
-        restatements=tuple(reconcile.find_restatements(facts, issuer, resources.metrics)),
-        corroborations=tuple(reconcile.corroborate(claims)),
-    )
+    return GroupResult(releases=updated, restatements=tuple(restatements),
+                       corroborations=tuple(reconcile.corroborate(claims)))
 
 
 def group_by_issuer(results: Iterable[ReleaseResult]) -> list[list[ReleaseResult]]:

@@ -12,6 +12,7 @@ import datetime as dt
 import re
 from dataclasses import dataclass, replace
 from decimal import Decimal
+from functools import cached_property
 from itertools import pairwise
 from types import MappingProxyType
 from typing import Callable, Iterable, Mapping, Optional, Sequence
@@ -35,8 +36,11 @@ FLOW_STATEMENTS = (Statement.OPERATIONS, Statement.CASH_FLOWS, Statement.OTHER, 
 LEVEL_STATEMENTS = (Statement.BALANCE_SHEET, Statement.CASH_FLOWS, Statement.OTHER, Statement.OPERATIONS)
 
 # "Cash and cash equivalents, beginning of period": a level read off a flow statement's column.
+SPANS = ("period", "year", "quarter", "month")
 BOUNDARY_LINE = re.compile(
-    r"^(?P<base>.+?) (?:at )?(?:the )?(?P<edge>beginning|end) of (?:the )?(?:period|year|quarter|month)s?$")
+    rf"^(?P<base>.+?) (?:at )?(?:the )?(?P<edge>beginning|end) of (?:the )?(?:{'|'.join(SPANS)})s?$")
+# The words such a line ends with: a cheap test that rules out most lines before the regex.
+BOUNDARY_ENDINGS = SPANS + tuple(f"{span}s" for span in SPANS)
 PRINTED_NUMBER = re.compile(r"\d[\d,]*(?:\.\d*)?|\.\d+")
 ONE_DAY = dt.timedelta(days=1)
 COMPOUND = re.compile(r"\] [-+*/] ")
@@ -78,8 +82,11 @@ def period_tag(period: Period) -> str:
     return str(period)
 
 
-def fact_ref(fact: Fact) -> str:
-    return f"{fact.label}[{period_tag(fact.period)}]"
+Tag = Callable[[Period], str]
+
+
+def fact_ref(fact: Fact, tag: Tag = period_tag) -> str:
+    return f"{fact.label}[{tag(fact.period)}]"
 
 
 def operand(fact: Fact) -> dict:
@@ -118,11 +125,10 @@ class Figure:
     def precision(self) -> Decimal:
         return max(table_precision(term.fact) for term in self.terms)
 
-    @property
-    def formula(self) -> str:
+    def formula(self, tag: Tag = period_tag) -> str:
         text = ""
         for term in self.terms:
-            ref = fact_ref(term.fact)
+            ref = fact_ref(term.fact, tag)
             if not text:
                 text = ref if term.coef > 0 else f"-{ref}"
             else:
@@ -155,11 +161,10 @@ class Level:
             return None
         return values[0] / values[1] * 100
 
-    @property
-    def formula(self) -> str:
+    def formula(self, tag: Tag = period_tag) -> str:
         if len(self.figures) == 1:
-            return self.figures[0].formula
-        numerator, denominator = (grouped(figure.formula) for figure in self.figures)
+            return self.figures[0].formula(tag)
+        numerator, denominator = (grouped(figure.formula(tag)) for figure in self.figures)
         return f"{numerator} / {denominator} * 100"
 
 
@@ -186,9 +191,13 @@ class Measure:
             return abs((new - old) / abs(old) * 100)
         return abs(new) / abs(old) * (100 if self.percent else 1)
 
-    @property
-    def formula(self) -> str:
-        refs = [level.formula for level in self.levels]
+    @cached_property
+    def exact(self) -> Optional[Decimal]:
+        """The value as printed, computed once (a measure is first checked, then judged)."""
+        return self.value()
+
+    def formula(self, tag: Tag = period_tag) -> str:
+        refs = [level.formula(tag) for level in self.levels]
         if self.kind is Kind.AMOUNT:
             return refs[0]
         new, old = (grouped(ref) for ref in refs)
@@ -213,24 +222,15 @@ class Measure:
 
 
 @dataclass(frozen=True)
-class Scope:
-    """Which releases may supply figures: the claim's own only, or every release of the issuer."""
-
-    doc: str
-    cross: bool
-
-    def allows(self, fact: Fact) -> bool:
-        return self.cross or fact.doc == self.doc
-
-
-@dataclass(frozen=True)
 class Entry:
-    """A fact as a candidate figure of a series: `key` is the period it stands for."""
+    """A fact as a candidate figure of a series: `key` is the period it stands for; `alias` and
+    `statement` its place in the preferences, `order` the tie-breaks (latest release, position)."""
 
     key: Period
     fact: Fact
     alias: int
     statement: int
+    order: tuple
 
 
 @dataclass(frozen=True)
@@ -240,6 +240,32 @@ class Series:
     by_period: Mapping[Period, tuple[Entry, ...]]
     by_start: Mapping[dt.date, tuple[Entry, ...]]
     by_end: Mapping[dt.date, tuple[Entry, ...]]
+
+
+# A way to a figure: the strategy and the signed entries it sums.
+Derivation = tuple[int, tuple[tuple[int, Entry], ...]]
+
+
+def derivation_rank(strategy: int, signed: Sequence[tuple[int, Entry]], doc: str) -> tuple:
+    """Own release (`doc`) first, then strategy, preferred statement, earliest alias, latest
+    release, position."""
+    outside = statement = aliases = 0
+    orders = []
+    for _, entry in signed:
+        outside += entry.fact.doc != doc
+        statement = max(statement, entry.statement)
+        aliases += entry.alias
+        orders.append(entry.order)
+    return (outside, strategy, statement, aliases, tuple(orders))
+
+
+def best_derivation(derivations: Sequence[Derivation], doc: str) -> Derivation:
+    return min(derivations, key=lambda derivation: derivation_rank(*derivation, doc))
+
+
+def figure_of(strategy: int, signed: Sequence[tuple[int, Entry]], doc: str) -> Figure:
+    return Figure(tuple([Term(coef, entry.fact) for coef, entry in signed]),
+                  derivation_rank(strategy, signed, doc))
 
 
 def build_series(entries: Iterable[Entry]) -> Series:
@@ -258,14 +284,15 @@ def frozen_index(index: dict) -> dict:
     return {key: tuple(values) for key, values in index.items()}
 
 
-def release_order(facts: Iterable[Fact]) -> dict[str, int]:
+def release_order(columns: Iterable[tuple]) -> dict[str, int]:
     """Each release's place in time order (the dict iterates in that order too): the release
-    whose latest column ends earlier comes first."""
+    whose latest column ends earlier comes first. Read from the column keys (column_key), far
+    fewer than the facts."""
     latest: dict[str, dt.date] = {}
-    for fact in facts:
-        day = fact.period.instant or fact.period.end
-        if day is not None and (fact.doc not in latest or day > latest[fact.doc]):
-            latest[fact.doc] = day
+    for doc, _, _, end, instant in columns:
+        day = instant or end
+        if day is not None and (doc not in latest or day > latest[doc]):
+            latest[doc] = day
     ordered = sorted(latest, key=lambda doc: (latest[doc], doc))
     return {doc: rank for rank, doc in enumerate(ordered)}
 
@@ -295,15 +322,23 @@ class Tables:
     def __init__(self, facts: Sequence[Fact], metrics: Mapping[str, Metric]):
         self.facts = tuple(facts)
         self.metrics = metrics
-        self.order = release_order(self.facts)
         self.line_metrics = lines_to_metrics(metrics)
-        self.by_column: dict[tuple, list[Fact]] = {}
+        self.by_column: dict[tuple, dict[str, list[Fact]]] = {}
         for fact in self.facts:
-            self.by_column.setdefault((fact.doc, fact.statement, fact.period), []).append(fact)
+            column = self.by_column.setdefault(column_key(fact.doc, fact), {})
+            column.setdefault(fact.line, []).append(fact)
+        self.order = release_order(self.by_column)
         self._lines: dict = {}
         self._boundaries: dict = {}
         self._series: dict = {}
         self._later: dict = {}
+        self._tags: dict[Period, str] = {}
+
+    def tag(self, period: Period) -> str:
+        """period_tag, worked out once per period (it takes calendar arithmetic)."""
+        if period not in self._tags:
+            self._tags[period] = period_tag(period)
+        return self._tags[period]
 
     def rank(self, doc: str) -> int:
         """A release's place in time order (-1 for one without dated columns)."""
@@ -328,7 +363,7 @@ class Tables:
         if segment not in self._boundaries:
             index: dict[str, list[tuple[Fact, Period]]] = {}
             for line, facts in self.lines(segment).items():
-                match = BOUNDARY_LINE.match(line)
+                match = line.endswith(BOUNDARY_ENDINGS) and BOUNDARY_LINE.match(line)
                 if not match:
                     continue
                 for fact in facts:
@@ -352,47 +387,42 @@ class Tables:
         for alias, line in enumerate(aliases):
             for fact in self.lines(segment).get(line, ()):
                 if fact.period.is_instant == instant and unit_fits(fact, units):
-                    yield Entry(fact.period, fact, alias, statements.index(fact.statement))
+                    yield self.entry(fact.period, fact, alias, statements)
             if instant:
                 for fact, day in self.boundaries(segment).get(line, ()):
                     if unit_fits(fact, units):
-                        yield Entry(day, fact, alias, statements.index(fact.statement))
+                        yield self.entry(day, fact, alias, statements)
 
     # -- figures ---------------------------------------------------------------------------
 
-    def entry_rank(self, entry: Entry, scope: Scope) -> tuple:
-        """Own release first, preferred statement, earliest alias, latest release, then position."""
-        fact = entry.fact
-        return (int(fact.doc != scope.doc), entry.statement, entry.alias,
-                -self.rank(fact.doc), fact.doc, fact.line_no, fact.start)
-
-    def figure_of(self, strategy: int, signed: Sequence[tuple[int, Entry]], scope: Scope) -> Figure:
-        ranks = [self.entry_rank(entry, scope) for _, entry in signed]
-        rank = (sum(r[0] for r in ranks), strategy, max(r[1] for r in ranks),
-                sum(r[2] for r in ranks), tuple(r[3:] for r in ranks))
-        return Figure(tuple(Term(coef, entry.fact) for coef, entry in signed), rank)
+    def entry(self, key: Period, fact: Fact, alias: int, statements: Sequence[Statement]) -> Entry:
+        return Entry(key, fact, alias, statements.index(fact.statement),
+                     (-self.rank(fact.doc), fact.doc, fact.line_no, fact.start))
 
     def figure(self, metric: Metric, period: Period, units: Optional[frozenset],
-               segment: Optional[str], scope: Scope) -> Optional[Figure]:
+               segment: Optional[str], doc: str) -> Optional[Figure]:
         """The best table figure for a metric and period: printed, or derived from printed ones."""
         series = self.series(metric.table_lines, metric.is_instant, units, segment)
-        candidates = list(self.printed(series, period, scope))
+        derivations = list(self.printed(series, period))
         if period.start is not None and period.end is not None:
-            candidates += self.cumulative_differences(series, period, scope)
+            derivations += self.cumulative_differences(series, period)
             level = self.metrics.get(LEVEL_CHANGES.get(metric.id, ""))
             if level is not None:
                 levels = self.series(level.table_lines, True, units, segment)
-                candidates += self.level_differences(levels, period, scope)
+                derivations += self.level_differences(levels, period)
+        # Only the best derivation becomes a Figure; a composite (a sum of figures) then competes.
+        candidates = [figure_of(*best_derivation(derivations, doc), doc)] if derivations else []
         if metric.id in COMPOSITES:
-            candidates += self.composite(metric, period, units, segment, scope)
+            candidates += self.composite(metric, period, units, segment, doc)
         return min(candidates, key=lambda figure: figure.rank, default=None)
 
-    def printed(self, series: Series, period: Period, scope: Scope) -> Iterable[Figure]:
+    @staticmethod
+    def printed(series: Series, period: Period) -> Iterable[Derivation]:
         for entry in series.by_period.get(period, ()):
-            if scope.allows(entry.fact):
-                yield self.figure_of(PRINTED, [(1, entry)], scope)
+            yield PRINTED, ((1, entry),)
 
-    def cumulative_differences(self, series: Series, period: Period, scope: Scope) -> Iterable[Figure]:
+    @staticmethod
+    def cumulative_differences(series: Series, period: Period) -> Iterable[Derivation]:
         """A span as a longer cumulative column minus the part of it outside the span.
 
         Six months ended Sep 30 minus three months ended Sep 30 is the quarter ended Jun 30;
@@ -407,22 +437,21 @@ class Tables:
                 rest = Period.span(longer.key.start, period.start - ONE_DAY)
                 pairs += [(longer, part) for part in series.by_period.get(rest, ())]
         for longer, part in pairs:
-            if scope.allows(longer.fact) and scope.allows(part.fact):
-                yield self.figure_of(CUMULATIVE, [(1, longer), (-1, part)], scope)
+            yield CUMULATIVE, ((1, longer), (-1, part))
 
-    def level_differences(self, levels: Series, period: Period, scope: Scope) -> Iterable[Figure]:
+    @staticmethod
+    def level_differences(levels: Series, period: Period) -> Iterable[Derivation]:
         """The change of a level over a span: the level at its end minus the level the day before."""
         for closing in levels.by_period.get(Period.at(period.end), ()):
             for opening in levels.by_period.get(Period.at(period.start - ONE_DAY), ()):
-                if scope.allows(closing.fact) and scope.allows(opening.fact):
-                    yield self.figure_of(LEVEL_DIFFERENCE, [(1, closing), (-1, opening)], scope)
+                yield LEVEL_DIFFERENCE, ((1, closing), (-1, opening))
 
     def composite(self, metric: Metric, period: Period, units: Optional[frozenset],
-                  segment: Optional[str], scope: Scope) -> Iterable[Figure]:
+                  segment: Optional[str], doc: str) -> Iterable[Figure]:
         components = [self.metrics.get(ident) for ident in COMPOSITES[metric.id]]
         if not all(components):
             return
-        parts = [self.figure(part, period, units, segment, scope) for part in components]
+        parts = [self.figure(part, period, units, segment, doc) for part in components]
         if all(parts):
             yield Figure(tuple(term for part in parts for term in part.terms),
                          (sum(part.rank[0] for part in parts), COMPOSITE, tuple(part.rank for part in parts)))
@@ -430,14 +459,14 @@ class Tables:
     # -- levels and measures ---------------------------------------------------------------
 
     def level(self, metric: Metric, period: Period, units: Optional[frozenset],
-              segment: Optional[str], scope: Scope) -> Optional[Level]:
+              segment: Optional[str], doc: str) -> Optional[Level]:
         if metric.id in MARGINS:
-            return self.margin(metric, period, segment, scope)
-        figure = self.figure(metric, period, units, segment, scope)
+            return self.margin(metric, period, segment, doc)
+        figure = self.figure(metric, period, units, segment, doc)
         return Level((figure,), metric.sign) if figure else None
 
     def margin(self, metric: Metric, period: Period, segment: Optional[str],
-               scope: Scope) -> Optional[Level]:
+               doc: str) -> Optional[Level]:
         """A margin in percent: the profit line in table sign (a loss negative) over revenue."""
         profits, revenue = MARGINS[metric.id]
         aliases = tuple(dict.fromkeys(line for ident in profits if ident in self.metrics
@@ -445,26 +474,30 @@ class Tables:
         if not aliases or revenue not in self.metrics:
             return None
         profit = replace(metric, id=f"{metric.id}:numerator", table_lines=aliases)
-        numerator = self.figure(profit, period, MONEY, segment, scope)
-        denominator = self.figure(self.metrics[revenue], period, MONEY, segment, scope)
+        numerator = self.figure(profit, period, MONEY, segment, doc)
+        denominator = self.figure(self.metrics[revenue], period, MONEY, segment, doc)
         if numerator is None or denominator is None:
             return None
         return Level((numerator, denominator), 1)
 
-    def measure(self, claim: Claim, metric: Metric, scope: Scope) -> Optional[Measure]:
-        """The table side of a claim within a scope, or None when the tables do not cover it."""
+    def measure(self, claim: Claim, metric: Metric) -> Optional[Measure]:
+        """The table side of a claim, or None when the tables do not cover it.
+
+        Every figure is the best over all releases, and a figure of the claim's own release
+        ranks before any that needs another's (rank[0]): so each is the own release's best
+        wherever the own release prints one, and the claim's own release decides."""
         periods = (claim.period,) if claim.kind is Kind.AMOUNT else (claim.period, claim.base_period)
         if any(period is None for period in periods):
             return None
         units = operand_units(claim, metric)
         levels = []
         for period in periods:
-            level = self.level(metric, period, units, segment_key(claim.segment), scope)
+            level = self.level(metric, period, units, segment_key(claim.segment), claim.doc)
             if level is None:
                 return None
             levels.append(level)
         measure = Measure(claim.kind, claim.unit is Unit.PERCENT, tuple(levels))
-        return measure if measure.value() is not None else None
+        return measure if measure.exact is not None else None
 
     # -- restatements ------------------------------------------------------------------------
 
@@ -473,29 +506,27 @@ class Tables:
 
         Labels that differ only in wording count as one line when they confirm the same
         vocabulary metric and neither release has a second line for it."""
-        theirs = self.by_column.get((doc, fact.statement, fact.period), [])
-        same = [other for other in theirs if other.line == fact.line]
-        if same:
-            return same[0] if len({other.value for other in same}) == 1 else None
-        ours = self.by_column.get((fact.doc, fact.statement, fact.period), [])
-        our_lines = {other.line for other in ours}
-        their_lines = {other.line for other in theirs}
+        theirs = self.by_column.get(column_key(doc, fact), {})
+        if fact.line in theirs:
+            return sole(theirs[fact.line])
         wanted = self.line_metrics.get(fact.line, frozenset())
-        twins = {other.line for other in theirs
-                 if other.line not in our_lines and wanted & self.line_metrics.get(other.line, frozenset())}
+        if not wanted:
+            return None
+        ours = self.by_column.get(column_key(fact.doc, fact), {})
+        twins = [line for line in theirs
+                 if line not in ours and wanted & self.line_metrics.get(line, frozenset())]
         if len(twins) != 1:
             return None
-        twin = twins.pop()
-        rivals = {line for line in our_lines - their_lines
+        twin = twins[0]
+        rivals = {line for line in ours.keys() - theirs.keys()
                   if self.line_metrics.get(line, frozenset()) & self.line_metrics.get(twin, frozenset())}
         if rivals != {fact.line}:
             return None
-        found = [other for other in theirs if other.line == twin]
-        return found[0] if len({other.value for other in found}) == 1 else None
+        return sole(theirs[twin])
 
     def latest_restatement(self, fact: Fact, after: str) -> Fact:
         """The latest release after both `after` and the fact's own that prints it differently."""
-        key = (fact, after)
+        key = (id(fact), after)  # a fact of self.facts: its id is its identity, and cheap to hash
         if key not in self._later:
             floor = max(self.rank(after), self.rank(fact.doc))
             found = fact
@@ -506,6 +537,13 @@ class Tables:
                     break
             self._later[key] = found
         return self._later[key]
+
+
+def column_key(doc: str, fact: Fact) -> tuple:
+    """The column of a release that prints the fact's statement and period. The period's dates
+    stand for it: they hash in C, a Period (a dataclass) hashes in Python."""
+    period = fact.period
+    return (doc, fact.statement, period.start, period.end, period.instant)
 
 
 def unit_fits(fact: Fact, units: Optional[frozenset]) -> bool:
@@ -597,37 +635,59 @@ def reconcile(claims: Sequence[Claim], facts: Sequence[Fact],
     return [judge(claim, tables) for claim in claims]
 
 
+def reconcile_issuer(claims: Sequence[Claim], facts: Sequence[Fact], issuer: Optional[str],
+                     metrics: Mapping[str, Metric]) -> tuple[list[Claim], list[Restatement]]:
+    """reconcile() and find_restatements() over the same facts, which they then index only once."""
+    tables = Tables(facts, metrics)
+    return [judge(claim, tables) for claim in claims], restatements(tables, issuer)
+
+
 def judge(claim: Claim, tables: Tables) -> Claim:
     metric = tables.metrics.get(claim.metric)
     if metric is None or claim.period is None:
         return unverifiable(claim)
-    for cross in (False, True):
-        measure = tables.measure(claim, metric, Scope(claim.doc, cross))
-        if measure is not None:
-            return verdict(claim, measure, tables)
-    return unverifiable(claim)
+    measure = tables.measure(claim, metric)
+    return unverifiable(claim) if measure is None else verdict(claim, measure, tables)
 
 
 def unverifiable(claim: Claim) -> Claim:
+    """The claim judged unverifiable; one not judged yet is that already (frozen: it serves as is)."""
+    if unjudged(claim):
+        return claim
     return replace(claim, status=Status.UNVERIFIABLE, table_value=None, delta=None,
                    evidence=None, restated_value=None)
 
 
+def unjudged(claim: Claim) -> bool:
+    return (claim.status is Status.UNVERIFIABLE and claim.table_value is None and claim.delta is None
+            and claim.evidence is None and claim.restated_value is None)
+
+
 def verdict(claim: Claim, measure: Measure, tables: Tables) -> Claim:
-    exact = measure.value()
+    exact = measure.exact
     unit_digit = claim.precision or Decimal(0)
     if claim.kind in (Kind.AMOUNT, Kind.CHANGE):
         unit_digit = max(unit_digit, measure.precision)
     table = shown(exact)
-    restated = measure.value(lambda fact: tables.latest_restatement(fact, claim.doc))
     facts = measure.facts
-    evidence = Evidence(measure.formula, tuple(operand(fact) for fact in facts),
+    restated = restated_measure(measure, facts, claim.doc, tables)
+    evidence = Evidence(measure.formula(tables.tag), tuple(operand(fact) for fact in facts),
                         cross_release=any(fact.doc != claim.doc for fact in facts))
     return replace(
         claim,
         status=Status.MATCH if confirms(claim, exact, unit_digit) else Status.MISMATCH,
         table_value=table, delta=claim.value - table, evidence=evidence,
         restated_value=shown(restated) if restated is not None and restated != exact else None)
+
+
+def restated_measure(measure: Measure, facts: Sequence[Fact], doc: str,
+                     tables: Tables) -> Optional[Decimal]:
+    """The measure over the figures later releases print instead, or None when none differs."""
+    def swap(fact: Fact) -> Fact:
+        return tables.latest_restatement(fact, doc)
+    if all(swap(fact) is fact for fact in facts):
+        return None  # the measure as printed: the restated value is the exact one
+    return measure.value(swap)
 
 
 def find_restatements(facts: Sequence[Fact], issuer: Optional[str],
@@ -642,12 +702,12 @@ def find_restatements(facts: Sequence[Fact], issuer: Optional[str],
 
 def restatements(tables: Tables, issuer: Optional[str]) -> list[Restatement]:
     columns: dict[tuple, set] = {}
-    for doc, statement, period in tables.by_column:
-        columns.setdefault((statement, period), set()).add(doc)
+    for doc, *column in tables.by_column:
+        columns.setdefault(tuple(column), set()).add(doc)
     found = []
-    for (statement, period), docs in columns.items():
+    for column, docs in columns.items():
         for earlier, later in pairwise(sorted(docs, key=lambda doc: (tables.rank(doc), doc))):
-            for fact in unambiguous(tables.by_column[(earlier, statement, period)]):
+            for fact in unambiguous(tables.by_column[(earlier, *column)]):
                 twin = tables.counterpart(fact, later)
                 if twin is not None and twin.value != fact.value:
                     found.append((fact, twin))
@@ -659,12 +719,14 @@ def restatements(tables: Tables, issuer: Optional[str]) -> list[Restatement]:
                         later_doc=twin.doc, later_value=twin.value) for fact, twin in found]
 
 
-def unambiguous(facts: Iterable[Fact]) -> list[Fact]:
-    """One fact per line; a line printed twice with different figures in a column is skipped."""
-    by_line: dict[str, list[Fact]] = {}
-    for fact in facts:
-        by_line.setdefault(fact.line, []).append(fact)
-    return [same[0] for same in by_line.values() if len({fact.value for fact in same}) == 1]
+def unambiguous(lines: Mapping[str, list[Fact]]) -> list[Fact]:
+    """One fact per line of a column; a line printed twice with different figures is skipped."""
+    return [fact for fact in map(sole, lines.values()) if fact is not None]
+
+
+def sole(facts: Sequence[Fact]) -> Optional[Fact]:
+    """The figure a column prints on a line, or None when it prints the line twice, differently."""
+    return facts[0] if len({fact.value for fact in facts}) == 1 else None
 
 
 def corroborate(claims: Sequence[Claim]) -> list[Corroboration]:

@@ -14,7 +14,8 @@ import pytest
 from extractor.document import read_release
 from extractor.models import (Claim, Fact, Kind, Period, Qualifier, Statement, Status, Unit,
                               normalize_label)
-from extractor.reconcile import corroborate, find_restatements, reconcile, table_precision
+from extractor.reconcile import (corroborate, find_restatements, reconcile, reconcile_issuer,
+                                 table_precision)
 from extractor.resources import load_resources
 from extractor.tables import extract_tables
 
@@ -437,6 +438,17 @@ def test_quarter_from_another_releases_shorter_column_is_cross_release():
     assert {o["doc"] for o in got.evidence.operands} == {"a.txt", "b.txt"}
 
 
+def test_the_own_releases_derived_figure_decides_before_another_releases_printed_one():
+    own = table("b.txt", OPS, [months(2005, 9, 30, 3), months(2005, 9, 30, 6)],
+                "Revenues | $4,000,000 $7,900,000")
+    other = table("a.txt", OPS, [months(2005, 6, 30, 3)], "Revenues | $4,200,000")
+    first_quarter = claim("revenue", "3900000", months(2005, 6, 30, 3), doc="b.txt")
+    got = judge(first_quarter, other + own)
+    assert (got.status, got.table_value, got.evidence.cross_release) == (Status.MATCH, 3900000, False)
+    elsewhere = judge(replace(first_quarter, doc="c.txt"), other + own)
+    assert (elsewhere.status, elsewhere.table_value) == (Status.MISMATCH, 4200000)
+
+
 def test_cash_usage_as_the_fall_of_cash_between_two_dates():
     own = table("a.txt", BS, [at(2003, 6, 30), at(2002, 12, 31)],
                 "Cash and cash equivalents | $126,369,000 $140,310,000")
@@ -572,6 +584,14 @@ def test_the_parsed_corpus_shows_the_later_release_restating_the_earlier(parsed_
         ("selling general and administrative", half, 10401000, 9646000),
         ("total operating costs and expenses", Q3, 8112000, 7698000),
         ("total operating costs and expenses", half, 16734000, 15979000)}
+
+
+def test_reconcile_issuer_is_reconcile_and_find_restatements_over_one_index(parsed_corpus):
+    claims = [gold_claim(row) for row in gold_rows()]
+    judged, found = reconcile_issuer(claims, parsed_corpus, "Capstone Turbine", METRICS)
+    assert [c.to_dict() for c in judged] == [c.to_dict() for c in reconcile(claims, parsed_corpus, METRICS)]
+    assert found == find_restatements(parsed_corpus, "Capstone Turbine", METRICS)
+    assert found
 
 
 # ---------------------------------------------------------------------------------------------
