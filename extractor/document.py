@@ -18,12 +18,13 @@ import bisect
 import datetime as dt
 import heapq
 import html
+import itertools
 import re
 from collections import Counter
 from dataclasses import dataclass, replace
 from enum import Enum
 from pathlib import Path
-from typing import Iterable, Iterator, Optional, Union
+from typing import Iterable, Iterator, NamedTuple, Optional, Union
 
 from .models import Block, BlockKind, Issuer, Release
 
@@ -92,6 +93,7 @@ def _utf16_by_nul_pattern(raw: bytes) -> Optional[str]:
 # --------------------------------------------------------------------------- loading
 
 _CONTROL_RE = re.compile("[\x00-\x08\x0e-\x1f\x7f-\x9f\ufffd\ud800-\udfff\ue000-\uf8ff]")
+_ASCII_NON_CONTROLS = bytes(code for code in range(128) if not _CONTROL_RE.match(chr(code)))
 
 
 def _load(source: Source, max_bytes: int) -> tuple[str, str, str]:
@@ -142,9 +144,17 @@ def _check_content(text: str) -> None:
     if "\x00" in text:
         raise ReleaseError("binary content (NUL bytes)")
     sample = text[:_BINARY_SAMPLE]
-    controls = len(_CONTROL_RE.findall(sample))
+    controls = _control_count(sample)
     if controls and controls > _BINARY_SHARE * len("".join(sample.split())):  # visible ones
         raise ReleaseError("binary content (mostly non-text characters)")
+
+
+def _control_count(sample: str) -> int:
+    """How many characters of the sample _CONTROL_RE matches; ASCII text (most releases) is
+    counted as bytes, about ten times faster than the regex."""
+    if sample.isascii():
+        return len(sample.encode("ascii").translate(None, _ASCII_NON_CONTROLS))
+    return len(_CONTROL_RE.findall(sample))
 
 
 # --------------------------------------------------------------------------- EDGAR envelope
@@ -317,8 +327,10 @@ class _LineKind(Enum):
     TEXT = "text"
 
 
-@dataclass(frozen=True)
-class _Line:
+class _Line(NamedTuple):
+    """One line of a section, read once (a tuple: one per line, much cheaper to make than a
+    frozen dataclass)."""
+
     start: int   # first character of the line
     lead: int    # first non-blank character
     stop: int    # just after the last non-blank character
@@ -394,8 +406,8 @@ def _gap_before_last(body: str, count: int) -> str:
 # --------------------------------------------------------------------------- tables
 
 _SENTENCE_END_RE = re.compile(r"[.!?][\"'”’)]*$")
-_TITLE_RE = re.compile(
-    r"\b(?:statements?\s+of|balance\s+sheets?|(?:financial|operating)\s+"
+_TITLE_RE = re.compile(  # the lookahead: a fast reject of the other first characters
+    r"(?=[sbfor])\b(?:statements?\s+of|balance\s+sheets?|(?:financial|operating)\s+"
     r"(?:highlights|data|summary|information|results)|selected\s+\w+|reconciliation\s+of|"
     r"segment\s+information)\b", re.I)
 _UNIT_CAPTION_RE = re.compile(
@@ -403,6 +415,7 @@ _UNIT_CAPTION_RE = re.compile(
 _PERIOD_HEADER_RE = re.compile(
     r"\b(?:months?|weeks?|quarters?|years?|ended|ending|fiscal|\d{4}|January|February|March|"
     r"April|May|June|July|August|September|October|November|December)\b", re.I)
+_HTML_TABLE_START_RE = re.compile(r"<table", re.I)  # searched in place: lower() copies the text
 _HTML_TABLE_RE = re.compile(r"<table\b[^>]*>(?:(?!<table\b).)*?</table\s*>", re.I | re.DOTALL)
 _HTML_CELL_RE = re.compile(r"<t[dh]\b[^>]*>", re.I)
 _TAG_RE = re.compile(r"<[^<>]*>")
@@ -482,7 +495,7 @@ def _figure_bodies(lines: list[_Line], held: set[int]) -> list[tuple[int, int]]:
 def _html_table_bodies(text: str, lines: list[_Line],
                        section: _Section) -> list[tuple[int, int]]:
     """Line ranges of the HTML <table> elements whose cells are mostly figures."""
-    if not lines or "<table" not in text[section.start:section.end].lower():
+    if not lines or not _HTML_TABLE_START_RE.search(text, section.start, section.end):
         return []
     starts = [line.start for line in lines]
     bodies: list[tuple[int, int]] = []
@@ -630,9 +643,9 @@ class _Dateline:
 def _find_dateline(clean: str, lines: list[_Line], in_table: set[int],
                    section: _Section) -> Optional[_Dateline]:
     """The "CITY, State--(WIRE)--Date--" opening of the first paragraph, near the top."""
-    candidates = [index for index, line in enumerate(lines)
-                  if line.kind is not _LineKind.BLANK and index not in in_table]
-    for index in candidates[:_DATELINE_SEARCH]:
+    candidates = (index for index, line in enumerate(lines)  # lazy: only the first few are read
+                  if line.kind is not _LineKind.BLANK and index not in in_table)
+    for index in itertools.islice(candidates, _DATELINE_SEARCH):
         lead = lines[index].lead
         limit = min(section.end, lead + _DATELINE_REACH)
         for pattern in (_WIRE_DATELINE_RE, _DATED_DATELINE_RE):
@@ -653,7 +666,8 @@ _LEGAL_PHRASES = (  # (a word in every match, the phrase); searched in lower-cas
     ("respective", r"respective\s+(?:owners|holders)"),
     ("trade", r"\b(?:is|are)\s+(?:a\s+)?(?:registered\s+)?trade\s?marks?\b"))
 _BOILERPLATE_RE = re.compile(  # searched in lower-cased text: twice as fast as re.I
-    "|".join(phrase for _, phrase in _LEGAL_PHRASES))
+    "(?=[fspucwtria])(?:"  # the phrases' first characters: a fast reject of the others
+    + "|".join(phrase for _, phrase in _LEGAL_PHRASES) + ")")
 _LEGAL_WORDS = frozenset(word for word, _ in _LEGAL_PHRASES)
 _CONTACT_RE = re.compile(
     r"/?\s*(?:contacts?|(?:investor|media|press)\s+(?:relations|contacts?|inquiries))\b", re.I)

@@ -17,12 +17,13 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import operator
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from enum import Enum
-from typing import Optional, Union
+from typing import NamedTuple, Optional, Union
 
 from .models import (BlockKind, Fact, IntegrityCheck, Period, Release, Statement, Unit,
                      normalize_label)
@@ -50,10 +51,10 @@ class Table:
     totals: tuple[PrintedTotal, ...]
 
 
-@dataclass(frozen=True)
-class _Token:
+class _Token(NamedTuple):
     """A figure as printed on a line; `start`/`end` are positions within the line, `anchor`
-    where its digits end (right-aligned columns line up there, parentheses hang over)."""
+    where its digits end (right-aligned columns line up there, parentheses hang over). A tuple:
+    there is one per figure, and a tuple is much cheaper to make than a frozen dataclass."""
 
     start: int
     end: int
@@ -63,9 +64,9 @@ class _Token:
     is_year: bool
 
 
-@dataclass(frozen=True)
-class _Line:
-    """A line of the statement, with the figures at its right end read once."""
+class _Line(NamedTuple):
+    """A line of the statement, with the figures at its right end read once (a tuple, as
+    _Token)."""
 
     offset: int  # absolute offset of the line's first character
     number: int  # 1-based line number in the whole text
@@ -97,8 +98,9 @@ class _Column:
         return self.anchor_low - 1 <= token.anchor <= self.anchor_high + 1
 
 
-@dataclass(frozen=True)
-class _Phrase:
+class _Phrase(NamedTuple):
+    """Words of a header line set close together (a tuple, as _Token)."""
+
     start: int
     end: int
     text: str
@@ -112,13 +114,6 @@ class _Boundary(Enum):
     SECTION = "section"   # "Current Assets:", or a heading with rows under it
     HEADING = "heading"   # a standalone heading: "Assets", "LIABILITIES AND EQUITY"
     BLANK = "blank"
-
-
-class _LineKind(Enum):
-    BLANK = "blank"
-    RULE = "rule"
-    FIGURES = "figures"
-    TEXT = "text"
 
 
 @dataclass(frozen=True, eq=False)
@@ -167,9 +162,10 @@ _COUNT = "|".join([r"\d{1,2}"] + [word.replace("-", r"[\s-]") for word in _NUMBE
 _DURATION = re.compile(rf"\b({_COUNT})[\s-]+(month|week)s?\b", re.I)
 _NAMED_DURATION = re.compile(r"\b(quarter|year)s?\b", re.I)
 _PERIOD_WORD = re.compile(
-    r"\b(?:ended|ending|months?|weeks?|quarters?|years?|fiscal|as of|" +
+    r"(?=[adefjmnoqstwy12])"  # what the words, months and years start with: a fast reject
+    r"(?:\b(?:ended|ending|months?|weeks?|quarters?|years?|fiscal|as of|" +
     "|".join(word.replace("-", r"[\s-]") for word in _NUMBER_WORDS) +
-    rf")\b|{_MONTH_DAY.pattern}|\b(?:19|20)\d\d\b", re.I)
+    rf")\b|{_MONTH_DAY.pattern}|\b(?:19|20)\d\d\b)", re.I)
 
 _STATEMENTS = (
     (Statement.CASH_FLOWS, re.compile(r"\bCASH\s+FLOWS?\b", re.I)),
@@ -198,9 +194,12 @@ _SHARE_COUNT_HEAD = re.compile(
     r"\s*(?:weighted|average|shares|number\s+of|common\s+shares|basic\s+and\s+diluted\s+shares)",
     re.I)
 _PERCENT = re.compile(r"%|\bpercent(?:age)?\b", re.I)
-_WRAPPING_END = re.compile(
-    r"(?:[,;&/(-]|\b(?:and|or|of|for|to|in|on|from|the|a|an|by|with|at|per|less|plus|"
-    r"before|after|into|under))$", re.I)
+_WRAPPING_WORDS = ("and", "or", "of", "for", "to", "in", "on", "from", "the", "a", "an", "by",
+                   "with", "at", "per", "less", "plus", "before", "after", "into", "under")
+_WRAPPING_END = re.compile(rf"(?:[,;&/(-]|\b(?:{'|'.join(_WRAPPING_WORDS)}))$", re.I)
+# the end-anchored _WRAPPING_END sees no further back than its longest word and the character
+# before it (for \b): it is searched in that tail only, not tried at every position of the line
+_WRAPPING_REACH = 1 + max(len(word) for word in _WRAPPING_WORDS)
 
 # ----------------------------------------------------------------------------- public API
 
@@ -314,10 +313,10 @@ def _token(match: re.Match) -> _Token:
     """The figure of a _FIGURE match."""
     printed = match.group("figure")
     end = match.end("figure")
-    return _Token(match.start(), end, printed,
-                  anchor=end - (len(printed) - len(printed.rstrip(")% "))),
-                  is_nil=not _DIGIT.search(printed),
-                  is_year=len(printed) == 4 and bool(_YEAR.fullmatch(printed)))
+    anchor = end - (len(printed) - len(printed.rstrip(")% ")))
+    is_nil = not _DIGIT.search(printed)
+    is_year = len(printed) == 4 and bool(_YEAR.fullmatch(printed))
+    return _Token(match.start(), end, printed, anchor, is_nil, is_year)  # by position: faster
 
 
 def _aligned_cells(line: _Line, columns: Sequence[_Column]) -> list[tuple[int, _Token]]:
@@ -365,7 +364,7 @@ def _find_columns(lines: Sequence[_Line]) -> list[_Column]:
     tokens = [token for line in lines for token in line.tokens
               if not token.is_nil and not token.is_year]
     clusters: list[list[_Token]] = []
-    for token in sorted(tokens, key=lambda item: item.anchor):
+    for token in sorted(tokens, key=operator.attrgetter("anchor")):
         if clusters and token.anchor - clusters[-1][-1].anchor <= 2:
             clusters[-1].append(token)
         else:
@@ -551,7 +550,7 @@ def _unit_of(label: str, section: str) -> Unit:
             return Unit.SHARES
         if _PER_SHARE.search(text):
             return Unit.USD_PER_SHARE
-    if _PERCENT.search(label):
+    if _names_percent(label):
         return Unit.PERCENT
     return Unit.USD
 
@@ -561,6 +560,12 @@ def _has_share_word(text: str) -> bool:
     their matches hold; much faster than a case-blind search."""
     folded = text.casefold()
     return "share" in folded or "eps" in folded
+
+
+def _names_percent(label: str) -> bool:
+    """_PERCENT's test; most labels hold neither '%' nor 'percent' (the case-blind search
+    sees no other spelling of it), which is much faster to see than to search for."""
+    return "%" in label or ("percent" in label.lower() and bool(_PERCENT.search(label)))
 
 
 def _names_share_count(text: str) -> bool:
@@ -605,27 +610,18 @@ def _read_body(lines: Sequence[_Line], columns: Sequence[_Column]) -> list[_Even
     """Rows and boundaries (rules, headings, blanks) in text order."""
     state = _BodyState(events=[_Boundary.START], pending=[])
     for index, line in enumerate(lines):
-        kind, cells = _line_kind(line, columns)
-        if kind in (_LineKind.BLANK, _LineKind.RULE):
-            _close_heading(state, as_section=False)
-            state.events.append(_Boundary.BLANK if kind == _LineKind.BLANK else _Boundary.RULE)
-            state.under_rule = state.under_rule or kind == _LineKind.RULE
-        elif kind == _LineKind.TEXT:
-            _add_text(state, line)
-        else:
+        cells = _aligned_cells(line, columns) if line.tokens else []  # a rule has no tokens
+        if cells:
             following = lines[index + 1] if index + 1 < len(lines) else None
             _add_row(state, line, cells, following)
+        elif line.is_rule or not line.text.strip():
+            _close_heading(state, as_section=False)
+            state.events.append(_Boundary.RULE if line.is_rule else _Boundary.BLANK)
+            state.under_rule = state.under_rule or line.is_rule
+        else:
+            _add_text(state, line)
     _close_heading(state, as_section=False)
     return state.events
-
-
-def _line_kind(line: _Line, columns: Sequence[_Column]) -> tuple[_LineKind, list]:
-    if not line.text.strip():
-        return _LineKind.BLANK, []
-    if line.is_rule:
-        return _LineKind.RULE, []
-    cells = _aligned_cells(line, columns)
-    return (_LineKind.FIGURES, cells) if cells else (_LineKind.TEXT, [])
 
 
 def _add_text(state: _BodyState, line: _Line) -> None:
@@ -685,7 +681,7 @@ def _heads_siblings(pending: Sequence[_Line], line: _Line, following: Optional[_
     same indent (other than a total) and the pending text does not break off mid-phrase."""
     if following is None or not following.text.strip() or following.is_rule:
         return False
-    if _WRAPPING_END.search(pending[-1].text.rstrip()):
+    if _WRAPPING_END.search(pending[-1].text.rstrip()[-_WRAPPING_REACH:]):  # its only reach
         return False
     sibling = following.text.strip().lower()
     return following.indent == line.indent and not sibling.startswith("total")
@@ -784,12 +780,20 @@ def _columns_of(facts: Sequence[Fact]) -> dict[tuple, dict[str, Fact]]:
     return columns
 
 
-def _find_line(lines: dict[str, Fact], *patterns: re.Pattern) -> Optional[Fact]:
-    """The first line matching the first pattern that matches any (patterns by preference)."""
+def _find_line(lines: dict[str, Fact], patterns: Sequence[re.Pattern],
+               verdicts: dict[re.Pattern, dict[str, bool]]) -> Optional[Fact]:
+    """The first line matching the first pattern that matches any (patterns by preference).
+
+    `verdicts` keeps whether each pattern matches each name: the columns of a statement repeat
+    their line names, and looking a name up is faster than searching it again."""
     for pattern in patterns:
-        found = next((fact for name, fact in lines.items() if pattern.search(name)), None)
-        if found is not None:
-            return found
+        matches = verdicts.setdefault(pattern, {})
+        for name, fact in lines.items():
+            match = matches.get(name)
+            if match is None:
+                match = matches[name] = pattern.search(name) is not None
+            if match:
+                return fact
     return None
 
 
@@ -839,21 +843,26 @@ def _formula_check(name: str, columns: dict[tuple, dict[str, Fact]], result: tup
     be printed positive or negative) it is the one that holds in the most columns, and the
     check is made only if it holds in one at least: else the lines are not what they seem."""
     found = []
+    verdicts: dict[re.Pattern, dict[str, bool]] = {}
     for lines in columns.values():
-        total = _find_line(lines, *result)
+        total = _find_line(lines, result, verdicts)
         if total is None:
             continue  # no need to look for its parts
-        parts = [_find_line(lines, *patterns) for patterns in operands]
+        parts = [_find_line(lines, patterns, verdicts) for patterns in operands]
         if all(part is not None for part in parts):
             found.append((total, parts))
 
-    def agreeing(sign: tuple[int, ...]) -> int:
-        return sum(_signed_sum(parts, sign) == total.value for total, parts in found)
-
-    best = max(signs, key=agreeing)
-    if not found or (len(signs) > 1 and agreeing(best) == 0):
+    if not found:
         return []
-    return [_check(name, total, parts, _signed_sum(parts, best)) for total, parts in found]
+    sums = [[_signed_sum(parts, sign) for _, parts in found] for sign in signs]
+
+    def agreeing(convention: int) -> int:
+        return sum(value == total.value for (total, _), value in zip(found, sums[convention]))
+
+    best = max(range(len(signs)), key=agreeing)
+    if len(signs) > 1 and agreeing(best) == 0:
+        return []
+    return [_check(name, total, parts, value) for (total, parts), value in zip(found, sums[best])]
 
 
 def _signed_sum(parts: Sequence[Fact], signs: Sequence[int]) -> Decimal:
@@ -870,22 +879,18 @@ def _check(name: str, total: Fact, parts: Sequence[Fact], expected: Decimal) -> 
 def _total_checks(total: PrintedTotal) -> list[IntegrityCheck]:
     """The printed total against the range of rows that adds up in the most columns; nothing
     when no range adds up in any column (the parts cannot be told)."""
-    def sums(rows):
-        return [_column_sum(rows, index) for index in range(len(total.total))]
-
-    def agreeing(rows):
+    def agreeing(sums: list[Decimal]) -> int:
         return sum(fact is not None and value == fact.value
-                   for fact, value in zip(total.total, sums(rows)))
+                   for fact, value in zip(total.total, sums))
 
-    best = max(total.candidates, key=agreeing)
-    if agreeing(best) == 0:
+    candidate_sums = [[_column_sum(rows, index) for index in range(len(total.total))]
+                      for rows in total.candidates]
+    best = max(range(len(candidate_sums)), key=lambda number: agreeing(candidate_sums[number]))
+    if agreeing(candidate_sums[best]) == 0:
         return []
-    checks = []
-    for fact, expected in zip(total.total, sums(best)):
-        if fact is not None:
-            parts = [row[0] or next(item for item in row if item) for row in best]
-            checks.append(_check("printed_total", fact, parts, expected))
-    return checks
+    parts = [row[0] or next(item for item in row if item) for row in total.candidates[best]]
+    return [_check("printed_total", fact, parts, expected)
+            for fact, expected in zip(total.total, candidate_sums[best]) if fact is not None]
 
 
 def _column_sum(rows: Sequence[tuple[Optional[Fact], ...]], index: int) -> Decimal:

@@ -12,6 +12,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from extractor import document
 from extractor.document import ReleaseError, decode, read_release
 from extractor.models import BlockKind, Issuer
 
@@ -273,6 +274,14 @@ def test_path_str_path_bytes_and_text_sources(tmp_path):
 def test_not_a_release(source, message):
     with pytest.raises(ReleaseError, match=message):
         read_release(source)
+
+
+@pytest.mark.parametrize("sample", [
+    "plain text\n", "\x01\x02 tab\t \x0b\x0c\x7f\x1f\x0e\r\n",
+    "caf\u00e9 \x01 \x85 \x9f \ufffd \ue000", "\x00\x08\x09\x0d",
+])
+def test_control_count_agrees_with_the_control_pattern(sample):
+    assert document._control_count(sample) == len(document._CONTROL_RE.findall(sample))
 
 
 def test_size_limit(tmp_path):
