@@ -15,9 +15,11 @@ import bisect
 import datetime as dt
 import re
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Callable, Iterable, Optional, Sequence, TypeVar
 
-from spacy.attrs import IDX, LENGTH
+import numpy
+from spacy.attrs import IDX, IS_SPACE, LENGTH
 from spacy.tokens import Doc, Span
 
 from . import periods as periods_mod
@@ -43,7 +45,7 @@ COUNT_NUMBER = re.compile(r"\d[\d,]*")
 COMPARING_KINDS = (Kind.CHANGE, Kind.PCT_CHANGE, Kind.RATIO, Kind.MARGIN_CHANGE)
 YEAR_DAYS = 300
 CLAUSE_BREAKS = {"and", "but", "while", "whereas", ",", ";"}
-TRAILING_PREPOSITION = re.compile(r"(\s+(in|for|during|of|at))?(\s+the)?$")
+TRAILING_PREPOSITIONS = (" in", " for", " during", " of", " at")
 
 
 FOLDED = re.compile(r"\s{2,}|[^\S ]")  # every whitespace run but a lone space
@@ -151,8 +153,7 @@ class LexiconPhrases:
     """Lexicon phrases prepared once for the tests run on every figure (sorted, spaced,
     compiled), instead of on every call."""
 
-    # (phrase, "phrase ", " phrase", qualifier), longest first: it wins over a phrase it ends with
-    qualifiers: tuple[tuple[str, str, str, Qualifier], ...]
+    qualifiers: RankedPhrases  # phrase -> Qualifier
     change_before: re.Pattern  # a change phrase not followed by "from" or "to"
     change_after: WordsEdge
     ratio_after: WordsEdge
@@ -161,15 +162,38 @@ class LexiconPhrases:
 
     @classmethod
     def of(cls, lexicon: Lexicon) -> "LexiconPhrases":
-        qualifiers = sorted(lexicon.qualifiers, key=len, reverse=True)
         return cls(
-            qualifiers=tuple((phrase, phrase + " ", " " + phrase, Qualifier(lexicon.qualifiers[phrase]))
-                             for phrase in qualifiers),
+            qualifiers=RankedPhrases.of({phrase: Qualifier(qualifier)
+                                         for phrase, qualifier in lexicon.qualifiers.items()}),
             change_before=whole_words_not_before(lexicon.change_before, ("from", "to")),
             change_after=WordsEdge.of(lexicon.change_after),
             ratio_after=WordsEdge.of(lexicon.ratio_after),
             comparison_end=WordsEdge.of(lexicon.comparison_markers),
             comparisons_inside=tuple(f" {marker} " for marker in lexicon.comparison_markers))
+
+
+@dataclass(frozen=True)
+class RankedPhrases:
+    """Phrases with a value each, the longest first (it wins over a phrase it ends with). A
+    text's whole-word openings and endings are looked up, not every phrase tested."""
+
+    ranks: dict  # phrase -> (rank, phrase, value)
+    words: int  # the most words a phrase has: a longer candidate is no phrase
+
+    @classmethod
+    def of(cls, values: dict) -> "RankedPhrases":
+        ordered = sorted(values, key=len, reverse=True)
+        return cls({phrase: (rank, phrase, values[phrase]) for rank, phrase in enumerate(ordered)},
+                   max((phrase.count(" ") + 1 for phrase in values), default=0))
+
+    def first(self, ending: str, opening: str = "") -> Optional[tuple[str, object]]:
+        """(phrase, value) of the highest-ranked phrase that `ending` is or ends with after a
+        space, or that `opening` starts with before a space; None if there is none."""
+        opens, ends = opening.split(" ", self.words), ending.rsplit(" ", self.words)
+        candidates = [" ".join(opens[:count]) for count in range(1, len(opens))]
+        candidates += [" ".join(ends[count:]) for count in range(len(ends))]
+        found = [self.ranks[candidate] for candidate in candidates if candidate in self.ranks]
+        return min(found)[1:] if found else None
 
 
 @dataclass(frozen=True)
@@ -271,16 +295,20 @@ class Words:
 
     text: list[str]
     lower: list[str]
+    spoken: list[int]  # the tokens that are not whitespace, ascending
 
     @classmethod
     def of(cls, doc: Doc, text: str) -> "Words":
         """Cut out of the doc's text at the token offsets: no Token object per token."""
-        starts, lengths = doc.to_array([IDX, LENGTH]).T.tolist()
+        columns = doc.to_array([IDX, LENGTH, IS_SPACE])
+        starts, lengths = columns[:, :2].T.tolist()
         texts = [text[start:start + length] for start, length in zip(starts, lengths)]
-        return cls(texts, [word.lower() for word in texts])
+        spoken = numpy.flatnonzero(columns[:, 2] == 0).tolist()
+        return cls(texts, [word.lower() for word in texts], spoken)
 
     def between(self, left: int, right: int) -> list[int]:
-        return [index for index in range(left, right) if self.text[index].strip()]
+        """The tokens from `left` up to `right` that are not whitespace."""
+        return self.spoken[bisect.bisect_left(self.spoken, left):bisect.bisect_left(self.spoken, right)]
 
 
 Item = TypeVar("Item")
@@ -302,7 +330,7 @@ def inside_each(ranges: Sequence[tuple[int, int]], items: Iterable[Item],
 
 class ParagraphDates:
     """The date each paragraph ends with, read only for a paragraph where a figure has no
-    period of its own (reading it runs every period rule over the paragraph's tail)."""
+    period of its own (reading it can run every period rule over the paragraph's tail)."""
 
     def __init__(self, context: ReleaseContext, rules: Sequence):
         self.context, self.rules = context, rules
@@ -320,6 +348,8 @@ def paragraph_date(context: ReleaseContext, paragraph: int, rules: Sequence) -> 
         return None
     start, end = context.paragraphs[paragraph]
     tail = context.view.text[max(start, end - 40):end]
+    if not any(rule.pattern.search(tail) for rule in rules if rule.ref == periods_mod.RefKind.DATE):
+        return None  # no date phrase at all: the scan with every rule below is the costly part
     dated = [m for m in periods_mod.find_period_mentions(tail, rules)
              if m.ref == periods_mod.RefKind.DATE and not tail[m.end:].strip(" .)\n")]
     if not dated:
@@ -524,18 +554,14 @@ class SentenceClaims:
     def qualifier(self, figure: Figure) -> Optional[Qualifier]:
         inside = " ".join(self.text[figure.start:figure.end].lower().split())
         before = self.text_before(figure, 3)
-        for phrase, opening, ending, qualifier in self.phrases.qualifiers:
-            if inside.startswith(opening) or before == phrase or before.endswith(ending):
-                return qualifier
-        return None
+        found = self.phrases.qualifiers.first(before, inside)
+        return found[1] if found else None
 
     def without_qualifier(self, text: str) -> str:
-        for phrase, _, ending, _ in self.phrases.qualifiers:
-            if text == phrase:
-                return ""
-            if text.endswith(ending):
-                return text[: -len(phrase) - 1]
-        return text
+        found = self.phrases.qualifiers.first(text)
+        if found is None:
+            return text
+        return "" if found[0] == text else text[: -len(found[0]) - 1]
 
     def kind(self, figure: Figure, metric: Metric) -> Kind:
         unit = figure.quantity.unit
@@ -577,8 +603,7 @@ class SentenceClaims:
         return found
 
     def after_comparison(self, prefix: str) -> bool:
-        prefix = " ".join(prefix.lower().split())
-        prefix = TRAILING_PREPOSITION.sub("", prefix)
+        prefix = without_trailing_preposition(" ".join(prefix.lower().split()))
         return self.phrases.comparison_end.ends(prefix)
 
     def comparison_between(self, left: int, right: int) -> bool:
@@ -761,8 +786,14 @@ class SentenceClaims:
 
     def forecast(self, figure: Figure) -> bool:
         """A figure after "expects", "outlook" ... in its sentence is a forecast (guidance)."""
-        return any(word in self.lexicon.forecast_cues
-                   for word in self.words.lower[self.sentence.start:figure.span.start])
+        return self.first_forecast_cue < figure.span.start
+
+    @cached_property
+    def first_forecast_cue(self) -> int:
+        """The sentence's first forecast word (its end if none): found once, not per figure."""
+        cues, lower = self.lexicon.forecast_cues, self.words.lower
+        found = (index for index in range(self.sentence.start, self.sentence.end) if lower[index] in cues)
+        return next(found, self.sentence.end)
 
     def label_after(self, figure: Figure) -> str:
         words = [self.words.text[index] for index in
@@ -773,6 +804,18 @@ class SentenceClaims:
                 break
             kept.append(word)
         return " ".join(kept) or figure.span.text
+
+
+def without_trailing_preposition(prefix: str) -> str:
+    """A single-spaced text without a closing " the", then a closing preposition ("compared
+    with last year's results in the" -> "... results"); string tests, not a regex anchored at
+    the end, which tries every offset of the text."""
+    if prefix.endswith(" the"):
+        prefix = prefix[:-len(" the")]
+    for preposition in TRAILING_PREPOSITIONS:
+        if prefix.endswith(preposition):
+            return prefix[:-len(preposition)]
+    return prefix
 
 
 def fit_period(period: Optional[Period], metric: Metric) -> Optional[Period]:

@@ -18,6 +18,8 @@ from typing import Mapping, Optional
 from .models import Quantity, Unit
 
 NUMBER = re.compile(r"\.?\d[\d,]*(?:\.\d+)?")
+FIGURE_WORD = re.compile(r"\.?\d[\d,]*(?:\.\d+)?|[A-Za-z]+(?:-[A-Za-z]+)*|[$%()]")
+CURRENCY_SYMBOL = re.compile(r"\(?\s*([^\d\s(.]+)")
 
 
 @dataclass(frozen=True)
@@ -64,7 +66,7 @@ def parse_number(text: str, lexicon: Lexicon) -> Optional[tuple[Decimal, Decimal
 
 def split_words(text: str) -> list[str]:
     """Tokens of a short figure span: numbers, words, and the symbols $ % ( )."""
-    return re.findall(r"\.?\d[\d,]*(?:\.\d+)?|[A-Za-z]+(?:-[A-Za-z]+)*|[$%()]", text)
+    return FIGURE_WORD.findall(text)
 
 
 def scale_of(words: list[str], lexicon: Lexicon) -> Decimal:
@@ -91,7 +93,7 @@ def unit_of(words: list[str], lexicon: Lexicon) -> Optional[tuple[Unit, Decimal]
 
 def currency_of(text: str, lexicon: Lexicon) -> Unit:
     """The currency a money figure is printed in: "$" US dollars, "C$" Canadian ..."""
-    symbol = re.match(r"\(?\s*([^\d\s(.]+)", text.strip())
+    symbol = CURRENCY_SYMBOL.match(text.strip())
     return lexicon.currencies.get(symbol.group(1).lower(), Unit.USD) if symbol else Unit.USD
 
 
@@ -111,7 +113,7 @@ def money(text: str, words: list[str], lexicon: Lexicon, per_share: bool) -> Opt
 
 def measured(words: list[str], lexicon: Lexicon) -> Optional[Quantity]:
     """A number with a scale word and a unit: "11.3 megawatts", "Ten million hours"."""
-    number = next((parse_number(word, lexicon) for word in words if parse_number(word, lexicon)), None)
+    number = next(filter(None, (parse_number(word, lexicon) for word in words)), None)
     unit = unit_of(words, lexicon)
     if number is None or unit is None:
         return None

@@ -207,19 +207,21 @@ def _paragraphs(text: str, run: tuple[int, int]) -> list[tuple[int, int]]:
     than the one before, or as deep but deeper than the run's least indented line (the
     first-line indent of wire-service text); and after an unwrapped line, one paragraph long."""
     lines = text[run[0]:run[1]].split("\n")
-    base = min((_indent(line) for line in lines if line.strip()), default=0)
+    indents = [_indent(line) if line.strip() else None for line in lines]  # None: a blank line
+    base = min((indent for indent in indents if indent is not None), default=0)
     paragraphs: list[list[int]] = []
-    previous: Optional[str] = None
+    previous: Optional[tuple[int, int]] = None  # indent and length of a non-blank line before
     offset = run[0]
-    for line in lines:
-        if line.strip():
-            indent = _indent(line)
-            if (previous is None or indent > _indent(previous) or len(previous) > UNWRAPPED_LINE_CHARS
-                    or indent == _indent(previous) > base):
+    for line, indent in zip(lines, indents):
+        if indent is not None:
+            if (previous is None or indent > previous[0] or previous[1] > UNWRAPPED_LINE_CHARS
+                    or indent == previous[0] > base):
                 paragraphs.append([offset + indent, offset + len(line.rstrip())])
             else:
                 paragraphs[-1][1] = offset + len(line.rstrip())
-        previous = line if line.strip() else None
+            previous = indent, len(line)
+        else:
+            previous = None
         offset += len(line) + 1
     return [(start, end) for start, end in paragraphs]
 

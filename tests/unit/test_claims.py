@@ -4,7 +4,8 @@ from decimal import Decimal
 import pytest
 
 import extractor
-from extractor.claims import inside_each, prose_view, whole_words_not_before
+from extractor.claims import (RankedPhrases, inside_each, prose_view, whole_words_not_before,
+                              without_trailing_preposition)
 
 
 @pytest.fixture(scope="module")
@@ -201,3 +202,25 @@ def test_prose_view_folds_whitespace_runs_and_keeps_offsets():
     assert [text[view.offsets[index]] for index, char in enumerate(view.text) if char not in " \n"] == \
         [char for char in view.text if char not in " \n"]
     assert view.original(0, 5) == (2, 7)
+
+
+@pytest.mark.parametrize("ending, opening, found", [
+    ("was about", "", ("about", "approx")), ("about", "", ("about", "approx")), ("roughout", "", None),
+    ("more than", "", ("more than", "over")), ("no more than", "", ("more than", "over")),
+    ("in excess of", "", ("in excess of", "over")), ("far in excess of", "", ("in excess of", "over")),
+    ("", "about 5", ("about", "approx")), ("", "about", None), ("", "more than half", ("more than", "over")),
+    ("than", "about 5", ("about", "approx")), ("x", "than 5", ("than", "less")), ("x", "thank 5", None),
+    ("", "", None),
+])
+def test_ranked_phrases_find_the_longest_phrase_at_a_whole_word_edge(ending, opening, found):
+    phrases = RankedPhrases.of({"about": "approx", "than": "less", "more than": "over", "in excess of": "over"})
+    assert phrases.first(ending, opening) == found
+
+
+@pytest.mark.parametrize("prefix, kept", [
+    ("compared with results in the", "compared with results"), ("sales rose in", "sales rose"),
+    ("up from the", "up from"), ("in the", "in"), ("the", "the"), ("of the the", "of the"),
+    ("results during", "results"), ("a begin", "a begin"), ("into the", "into"), ("", ""),
+])
+def test_without_trailing_preposition_drops_a_closing_the_then_a_preposition(prefix, kept):
+    assert without_trailing_preposition(prefix) == kept

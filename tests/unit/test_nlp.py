@@ -3,7 +3,9 @@ import pytest
 import spacy
 
 import extractor
-from extractor.nlp import pattern_anchors, repeats
+import numpy
+
+from extractor.nlp import AnchorPlan, merged, pattern_anchors, repeats
 from extractor.resources import load_resources
 
 RESOURCES = load_resources()
@@ -67,6 +69,23 @@ def test_pattern_anchors_are_required_tokens_with_bounded_reach():
         ("IS_CURRENCY", None, 1, 2), ("LIKE_NUM", None, 2, 1)]
     [anchor] = pattern_anchors([{"lower": "no"}, {"TEXT": {"REGEX": "^d"}}], strings)
     assert (anchor.attr, anchor.values, anchor.after) == ("LOWER", frozenset({strings["no"]}), 1)
+
+
+def test_merged_joins_token_ranges_that_overlap_or_touch():
+    starts, ends = merged(numpy.array([9, 0, 3, 20, 12]), numpy.array([12, 2, 5, 22, 14]))
+    assert (starts.tolist(), ends.tolist()) == ([0, 3, 9, 20], [2, 5, 14, 22])
+
+
+def test_each_window_runs_only_the_patterns_whose_anchors_it_holds():
+    nlp = spacy.blank("en")
+    money = [{"IS_CURRENCY": True}, {"LIKE_NUM": True}]
+    half = [{"LOWER": "half"}, {"LOWER": {"IN": ["the", "of"]}}]
+    plan = AnchorPlan.of([money, half], nlp.vocab.strings)
+    doc = nlp.make_doc("Sales were $5 , 6 and 7 , over half of it , and $ items .")
+    # "$" is rarer than a number: the money windows lie around each "$"; the last one holds
+    # no number, so no pattern can match there and it goes
+    assert [(window.start, window.end, window.patterns) for window in plan.windows(doc)] == [
+        (2, 4, (True, False)), (10, 12, (False, True))]
 
 
 def windowed_and_plain(patterns):
