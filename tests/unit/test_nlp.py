@@ -5,7 +5,7 @@ import spacy
 import extractor
 import numpy
 
-from extractor.nlp import AnchorPlan, merged, pattern_anchors, repeats
+from extractor.windowed_ruler import AnchorPlan, merged, pattern_anchors, repeats
 from extractor.resources import load_resources
 
 RESOURCES = load_resources()
