@@ -115,22 +115,35 @@ class Summary:
 
 @dataclass(frozen=True)
 class Input:
-    """One release to process: a path as given, or the bytes of standard input (`name` "-")."""
+    """One release to process: a path as given, or the bytes of standard input (`name` "-").
+
+    `doc` is the release's id in every record: its file name unless given."""
 
     name: str
     data: Optional[bytes] = field(default=None, repr=False)
+    doc: str = ""
 
-    @property
-    def doc(self) -> str:
-        """The release's doc id, as the reader names a file: its file name."""
-        return STDIN_DOC if self.name == STDIN else Path(self.name).name
+    def __post_init__(self) -> None:
+        if not self.doc:
+            object.__setattr__(self, "doc", STDIN_DOC if self.name == STDIN else Path(self.name).name)
 
 
 def collect_inputs(args: Sequence[str]) -> list[Input]:
     """Files, directories (recursive), glob patterns and "-" (stdin), in a deterministic order.
 
     A path that does not exist stays an input: it becomes an error record, not an exception."""
-    return [item for arg in args for item in inputs_of(arg)]
+    return with_unique_docs([item for arg in args for item in inputs_of(arg)])
+
+
+def with_unique_docs(inputs: list[Input]) -> list[Input]:
+    """Each release's doc id is its file name, unless other files of the batch share that name
+    (every year's "ex99.htm" of one issuer): those are named by their paths as given, so no two
+    releases are taken for one when their claims are judged, their restatements found, stored."""
+    paths_by_name: dict[str, set[str]] = {}
+    for item in inputs:
+        paths_by_name.setdefault(item.doc, set()).add(item.name)
+    return [replace(item, doc=Path(item.name).as_posix()) if len(paths_by_name[item.doc]) > 1
+            else item for item in inputs]
 
 
 def inputs_of(arg: str) -> list[Input]:

@@ -326,3 +326,21 @@ def test_pool_workers_fork_only_while_no_other_thread_runs():
     found = subprocess.run([sys.executable, "-c", START_METHOD], capture_output=True, text=True,
                            check=True, cwd=Path(batch.__file__).parents[1])
     assert found.stdout.split() == ["fork", "spawn"]
+
+
+def test_files_of_the_same_name_in_different_folders_stay_different_releases(tmp_path, extractor):
+    """Every year's exhibit of one issuer may be called the same: each keeps its own facts."""
+    for year, release in (("2003", RELEASES[0]), ("2004", RELEASES[2])):
+        (tmp_path / year).mkdir()
+        (tmp_path / year / "ex99.txt").write_bytes(release.read_bytes())
+    (tmp_path / "2004" / "other.txt").write_bytes(RELEASES[3].read_bytes())
+    inputs = collect_inputs([str(tmp_path)])
+    assert [item.doc for item in inputs] == [
+        (tmp_path / "2003" / "ex99.txt").as_posix(), (tmp_path / "2004" / "ex99.txt").as_posix(),
+        "other.txt"]
+    same_name = list(run_batch(inputs, BatchOptions(jobs=1), lambda: extractor))
+    apart = list(run_batch(collect_inputs([str(RELEASES[0]), str(RELEASES[2]), str(RELEASES[3])]),
+                           BatchOptions(jobs=1), lambda: extractor))
+    judged = [(r["text"], r["status"], r["table_value"]) for r in same_name if r["type"] == "claim"]
+    assert judged == [(r["text"], r["status"], r["table_value"]) for r in apart if r["type"] == "claim"]
+    assert len({r["doc"] for r in same_name if r["type"] == "fact"}) == 3
