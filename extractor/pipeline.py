@@ -69,9 +69,8 @@ class Extractor:
         rules = self.resources.period_rules
         mentions = periods.find_period_mentions(view.text, rules)
         period_context = periods.context_from_mentions(mentions, release.date, table_periods)
-        found_quotes = [replace(quote, text=release.text[quote.start:quote.end])  # as printed
-                        for quote in quotes.find_quotes(release.doc, release.clean, spans,
-                                                        self.resources.roles)]
+        found_quotes = quotes.find_quotes(release.doc, release.clean, spans, self.resources.roles,
+                                          printed=release.text)
         context = ReleaseContext(doc=release.doc, text=release.text, view=view,
                                  periods=period_context, quotes=tuple(found_quotes),
                                  release_date=release.date, mentions=tuple(mentions))

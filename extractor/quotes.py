@@ -581,8 +581,13 @@ def _word_count(text: str, part: _Part) -> int:
 # --- public API -------------------------------------------------------------------------------
 
 
-def find_quotes(doc: str, text: str, spans: list[tuple[int, int]], roles: RoleTable) -> list[Quote]:
-    """Direct quotations inside the given prose spans, sorted, each with its speaker or None."""
+def find_quotes(doc: str, text: str, spans: list[tuple[int, int]], roles: RoleTable,
+                printed: Optional[str] = None) -> list[Quote]:
+    """Direct quotations inside the given prose spans, sorted, each with its speaker or None.
+
+    `text` is read; `printed`, where given, is the original the same offsets point into (text
+    being its copy with markup blanked) and is what each quote's text is taken from."""
+    printed = text if printed is None else printed
     parts = [part for run in _runs(text, spans) for part in _quote_parts(text, run)]
     bounds = {part: _bounds(parts, index) for index, part in enumerate(parts)}
     cast = _Cast(text, roles)
@@ -594,7 +599,7 @@ def find_quotes(doc: str, text: str, spans: list[tuple[int, int]], roles: RoleTa
                 and _word_count(text, group[0]) >= MIN_UNATTRIBUTED_WORDS):
             person = previous[1]
         speaker = Speaker(person.name, person.role) if person else None
-        quotes.extend(Quote(doc, part.start, part.end, text[part.start:part.end], speaker)
+        quotes.extend(Quote(doc, part.start, part.end, printed[part.start:part.end], speaker)
                       for part in group
                       if speaker or _word_count(text, part) >= MIN_UNATTRIBUTED_WORDS)
         previous = (group[-1], person)

@@ -281,3 +281,13 @@ def test_never_raises_and_offsets_point_at_the_quote(pieces, cuts):
         assert 0 <= quote.start < quote.end <= len(text)
         assert text[quote.start:quote.end] == quote.text
         assert speaker_at(quotes, quote.start) == quote.speaker
+
+
+def test_a_quote_read_in_the_clean_text_carries_the_printed_text():
+    printed = ('"Revenue <b>rose</b> to $4.1 million this quarter," said Jane Doe, '
+               'Chief Financial Officer of Acme.')
+    clean = re.sub(r"<[^>]+>", lambda tag: " " * len(tag.group()), printed)
+    found = find_quotes("h", clean, [(0, len(clean))], TABLE, printed=printed)
+    assert [quote.text for quote in found] == ['Revenue <b>rose</b> to $4.1 million this quarter,']
+    assert found[0].speaker.name == "Jane Doe"
+    assert printed[found[0].start:found[0].end] == found[0].text
