@@ -164,21 +164,17 @@ def tokenizer_floor(texts: list[str]) -> float:
     return time.perf_counter() - started
 
 
-def tokenize_all(texts: list[str]) -> float:
-    return tokenizer_floor(texts)
-
-
 def parallel_ceiling(texts: list[str]) -> float:
     """What two processes can gain on this machine at all: the bare tokenizer over the texts in
     one process, against two processes taking half each (shared caches, busy neighbours...)."""
     halves = [texts[0::2], texts[1::2]]
     with multiprocessing.get_context("spawn").Pool(2) as pool:
-        pool.map(tokenize_all, [texts[:2], texts[:2]])  # both workers up and spaCy imported
+        pool.map(tokenizer_floor, [texts[:2], texts[:2]])  # both workers up and spaCy imported
         started = time.perf_counter()
-        pool.map(tokenize_all, halves)
+        pool.map(tokenizer_floor, halves)
         both = time.perf_counter() - started
         started = time.perf_counter()
-        pool.apply(tokenize_all, (texts,))
+        pool.apply(tokenizer_floor, (texts,))
         alone = time.perf_counter() - started
     return alone / both
 

@@ -351,14 +351,14 @@ def reconcile_task(extractor: Extractor, results: list[bytes],
     parallel too, and one text per release is far cheaper than dicts or lines to send back,
     spool and write (the process that writes the output does little else)."""
     facts = [Fact.from_dict(record) for record in history]
-    return group_record_lists(reconcile_group(unpickled(results), extractor.resources, facts))
+    return group_jsonl(reconcile_group(unpickled(results), extractor.resources, facts))
 
 
 def unpickled(results: list[bytes]) -> list[ReleaseResult]:
     return [pickle.loads(result) for result in results]
 
 
-def group_record_lists(group: GroupResult) -> GroupText:
+def group_jsonl(group: GroupResult) -> GroupText:
     """The JSONL of each release of a group, and of the group-level records."""
     return ([jsonl(release_records(result)) for result in group.releases],
             jsonl(group_records(replace(group, releases=()))))
@@ -581,7 +581,7 @@ def spool_group_records(spool: Spool, number: int, group: Sequence[Spooled],
     errors = ""
     if isinstance(reconciled, ErrorRecord):
         errors = jsonl([reconciled.to_dict()])
-        reconciled = group_record_lists(GroupResult(tuple(unpickled(results))))
+        reconciled = group_jsonl(GroupResult(tuple(unpickled(results))))
     release_texts, group_level = reconciled
     for item, text in zip(group, release_texts):
         spool.put(item.position, jsonl([item.header.to_dict()]) + text)
